@@ -1,0 +1,1 @@
+"""Earnings dashboard: normalized quarterly company data and the logic around it."""

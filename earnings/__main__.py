@@ -1,0 +1,5 @@
+import sys
+
+from earnings.cli import main
+
+sys.exit(main())

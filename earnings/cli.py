@@ -1,0 +1,73 @@
+"""The one entry for building and validating: ``python -m earnings ...``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from earnings import build as build_mod
+from earnings.sourcefiles import SourceError
+
+STATUS_MARK = {"pass": "ok  ", "fail": "FAIL", "warn": "warn", "skip": "skip"}
+
+
+def _print_report(result: build_mod.BuildResult, out=sys.stdout) -> None:
+    print("rows: " + ", ".join(f"{t} {n}" for t, n in result.counts().items()), file=out)
+    for c in result.checks:
+        print(f"  {STATUS_MARK.get(c.status, c.status)} {c.check_id}: {c.detail}", file=out)
+    tally = Counter(c.status for c in result.checks)
+    print("checks: " + ", ".join(f"{n} {s}" for s, n in sorted(tally.items())), file=out)
+
+
+def _print_problems(err: SourceError) -> None:
+    print(f"{len(err.problems)} problem(s) in the source files; nothing was written:", file=sys.stderr)
+    for p in err.problems:
+        print(f"  {p}", file=sys.stderr)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    try:
+        result = build_mod.build(Path(args.data), Path(args.db))
+    except SourceError as err:
+        _print_problems(err)
+        return 1
+    _print_report(result)
+    print(f"wrote {args.db} in {time.perf_counter() - started:.2f} s (content hash {result.content_hash[:12]})")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    try:
+        result = build_mod.prepare(Path(args.data))
+    except SourceError as err:
+        _print_problems(err)
+        return 1
+    _print_report(result)
+    print("valid; nothing written (run `python -m earnings build` to write the database)")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m earnings", description="Build and check the earnings database.")
+    sub = p.add_subparsers(dest="command", required=True)
+    for name, func, help_text in (
+        ("build", cmd_build, "validate the source files and write the database atomically"),
+        ("check", cmd_check, "validate and reconcile the source files; write nothing"),
+    ):
+        sp = sub.add_parser(name, help=help_text)
+        sp.add_argument("--data", default=str(build_mod.DATA_DIR), help="folder of source files (default: data/)")
+        if name == "build":
+            sp.add_argument(
+                "--db", default=str(build_mod.DEFAULT_DB), help="database to write (default: data/earnings.duckdb)"
+            )
+        sp.set_defaults(func=func)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)

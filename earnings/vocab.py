@@ -1,0 +1,109 @@
+"""The project's vocabulary: metric ids, units, bases, periods, kinds.
+
+These names are the data contract. They are used unchanged in the source
+files, in SQL, in code, in URLs and in tests.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+SCHEMA_VERSION = 1
+
+UNITS = ("usd_m", "pct", "usd_per_share")
+BASES = ("gaap", "non_gaap")  # or None: the figure has no such distinction
+QUALIFIERS = ("range", "approx")  # guidance
+TARGET_QUALIFIERS = ("approx", "at_least", "exact", "range")  # long-term targets / outlook
+FACT_QUALIFIERS = ("", "approx")  # "" = stated exactly
+POSITIONS = ("above", "within", "below", "pending")
+COMMENTARY_KINDS = (
+    "summary",
+    "went_well",
+    "went_wrong",
+    "quote",
+    "qa",
+    "takeaway",
+    "estimates",
+)
+KIND_LABELS = {
+    "summary": "Summary",
+    "went_well": "Went well",
+    "went_wrong": "Went wrong",
+    "quote": "Quote",
+    "qa": "Q&A",
+    "takeaway": "Takeaway",
+    "estimates": "Estimates",
+}
+
+
+@dataclass(frozen=True)
+class Metric:
+    id: str
+    label: str
+    unit: str
+    higher_is_better: bool | None = True  # None: neither (e.g. a share)
+
+
+_METRIC_LIST = [
+    Metric("revenue", "Revenue", "usd_m"),
+    Metric("gross_margin", "Gross margin", "pct"),
+    Metric("operating_margin", "Operating margin", "pct"),
+    Metric("net_income", "Net income", "usd_m"),
+    Metric("diluted_eps", "Diluted EPS", "usd_per_share"),
+    Metric("diluted_eps_ex_tax_benefit", "Diluted EPS ex tax benefit", "usd_per_share"),
+    Metric("opex_rd", "R&D expense", "usd_m", False),
+    Metric("opex_sm", "Sales & marketing expense", "usd_m", False),
+    Metric("opex_ga", "G&A expense", "usd_m", False),
+    Metric("opex_total", "Operating expenses", "usd_m", False),
+    Metric("interest_income", "Interest income", "usd_m"),
+    Metric("cash_and_securities", "Cash & marketable securities", "usd_m"),
+    Metric("revenue_growth_qoq", "Revenue growth q/q (stated)", "pct"),
+    Metric("revenue_growth_yoy", "Revenue growth y/y (stated)", "pct"),
+    Metric("inventory_growth_qoq", "Inventory growth q/q (stated)", "pct", None),
+    Metric("scorpio_revenue_share", "Scorpio share of revenue", "pct"),
+]
+METRICS: dict[str, Metric] = {m.id: m for m in _METRIC_LIST}
+METRIC_UNITS: dict[str, str] = {m.id: m.unit for m in _METRIC_LIST}
+
+# The metrics whose figures are stated growth rates: the dashboard computes
+# its own (derived) growth and uses these only to reconcile.
+STATED_GROWTH_METRICS = ("revenue_growth_qoq", "revenue_growth_yoy", "inventory_growth_qoq")
+
+PERIOD_RE = re.compile(r"^(\d{4})(Q[1-4]|FY)$")
+TICKER_RE = re.compile(r"^[A-Z][A-Z0-9.\-]{0,9}$")
+SOURCE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,79}$")
+
+
+def is_period(text: str) -> bool:
+    return bool(PERIOD_RE.match(text))
+
+
+def is_quarter(period: str) -> bool:
+    m = PERIOD_RE.match(period)
+    return bool(m) and m.group(2) != "FY"
+
+
+def period_label(period: str) -> str:
+    """'2024Q4' -> 'Q4 2024', '2024FY' -> 'FY 2024'."""
+    m = PERIOD_RE.match(period)
+    if not m:
+        return period
+    return f"{m.group(2)} {m.group(1)}"
+
+
+def metric_label(metric: str, basis: str | None = None) -> str:
+    label = METRICS[metric].label if metric in METRICS else metric
+    if basis == "gaap":
+        return f"{label} (GAAP)"
+    if basis == "non_gaap":
+        return f"{label} (non-GAAP)"
+    return label
+
+
+def period_sort_key(period: str) -> tuple[int, int]:
+    """Order periods: quarters of a year, then the year itself."""
+    m = PERIOD_RE.match(period)
+    if not m:
+        return (0, 0)
+    return (int(m.group(1)), 5 if m.group(2) == "FY" else int(m.group(2)[1]))
