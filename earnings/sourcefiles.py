@@ -231,7 +231,7 @@ def _read_text(path: Path, problems: list[Problem]) -> tuple[str | None, bytes]:
         problems.append(Problem(path.name, line, f"bytes that are not UTF-8 at byte {e.start}: save the file as UTF-8"))
         return None, data
     if not text.strip():
-        problems.append(Problem(path.name, None, "the file is empty: it needs at least the header line"))
+        problems.append(Problem(path.name, 1, "the file is empty: it needs at least the header line"))
         return None, data
     return text, data
 

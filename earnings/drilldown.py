@@ -1,0 +1,169 @@
+"""What a click on a figure opens: plain functions from a selection to a panel's content.
+
+A selection is (ticker, period, metric, basis). The panel shows the value with
+unit and basis, its comparisons (derived), the document, section and passage
+it came from, other mentions of the same figure, the guidance that targeted
+it, and what management said about that metric and period.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from earnings import analytics, fmt, vocab
+from earnings.queries import CompanyData
+
+
+@dataclass
+class Comparison:
+    label: str  # "vs Q3 2024"
+    text: str  # "+24.8%" or "−3.7 pp"
+    derived: bool = True
+
+
+@dataclass
+class GuidanceOutcome:
+    range_text: str
+    actual_text: str
+    position: str
+    distance_text: str
+    source_label: str
+    issued_period: str
+    source_title: str
+    section: str | None
+    excerpt: str
+
+
+@dataclass
+class Drilldown:
+    ticker: str
+    period: str
+    metric: str
+    basis: str | None
+    title: str  # "Revenue · Q4 2024"
+    value_text: str  # "$141.1M" or "—"
+    unit: str
+    has_figure: bool
+    qualifier: str | None = None
+    comparisons: list[Comparison] = field(default_factory=list)
+    source: dict | None = None  # title, publisher, published_on, file, section, excerpt, note
+    other_mentions: list[dict] = field(default_factory=list)
+    guidance: list[GuidanceOutcome] = field(default_factory=list)
+    commentary: list[dict] = field(default_factory=list)
+    themes: list[dict] = field(default_factory=list)
+
+    def commentary_link_params(self) -> dict[str, str]:
+        return {"ticker": self.ticker, "period": self.period, "metric": self.metric}
+
+
+def comparisons(data: CompanyData, period: str, metric: str, basis: str | None) -> list[Comparison]:
+    """Change vs the prior quarter and a year ago, only where those quarters have the figure."""
+    if not vocab.is_quarter(period):
+        prior = f"{analytics.fiscal_year(period) - 1}FY"
+        return compare(data, period, prior, metric, basis, f"vs {vocab.period_label(prior)}")
+    out = []
+    for lag, word in ((1, "q/q"), (4, "y/y")):
+        other = analytics.shift_quarter(period, -lag)
+        out += compare(data, period, other, metric, basis, f"{word} vs {vocab.period_label(other)}")
+    return out
+
+
+def compare(data: CompanyData, period: str, other: str, metric: str, basis: str | None, label: str) -> list[Comparison]:
+    cur, prev = data.value(period, metric, basis), data.value(other, metric, basis)
+    if cur is None or prev is None:
+        return []
+    unit = vocab.METRIC_UNITS[metric]
+    if unit == "pct":
+        return [Comparison(label, fmt.points(analytics.point_change(cur, prev)))]
+    g = analytics.growth_pct(cur, prev)
+    if g is None:  # a negative or zero base: show the change in units instead
+        return [Comparison(label, fmt.delta(cur - prev, unit))]
+    return [Comparison(label, fmt.growth(g))]
+
+
+def guidance_outcomes(data: CompanyData, period: str, metric: str, basis: str | None) -> list[GuidanceOutcome]:
+    unit = vocab.METRIC_UNITS[metric]
+    out = []
+    for g in data.guidance_for(period, metric, basis):
+        units, pct = analytics.distance_from_midpoint(g["actual"], g["low"], g["high"])
+        distance = "no actual yet" if units is None else f"{fmt.delta(units, unit)} vs midpoint ({fmt.growth(pct)})"
+        src = data.source(g["source_id"])
+        out.append(
+            GuidanceOutcome(
+                range_text=fmt.guidance_range(g["low"], g["high"], unit, g["qualifier"]),
+                actual_text=fmt.value(g["actual"], unit),
+                position=g["position"],
+                distance_text=distance,
+                source_label=g["source_label"],
+                issued_period=g["issued_period"],
+                source_title=src.get("title") or g["source_id"],
+                section=g["section"],
+                excerpt=g["excerpt"],
+            )
+        )
+    return out
+
+
+def linked_commentary(data: CompanyData, period: str, metric: str) -> list[dict]:
+    """Commentary that speaks about ``metric`` in ``period`` (a fiscal year also takes its quarters)."""
+    year = analytics.fiscal_year(period)
+    rows = []
+    for r in data.commentary.to_dict("records"):
+        if metric not in (r["metrics"] or []):
+            continue
+        same = r["period"] == period or (period.endswith("FY") and analytics.fiscal_year(r["period"]) == year)
+        if same:
+            rows.append(r)
+    order = {"quote": 0, "qa": 1, "takeaway": 2, "summary": 3, "went_well": 4, "went_wrong": 5, "estimates": 6}
+    return sorted(rows, key=lambda r: order.get(r["kind"], 9))
+
+
+def linked_themes(data: CompanyData, period: str, metric: str) -> list[dict]:
+    return [r for r in data.themes.to_dict("records") if metric in (r["metrics"] or []) and r["period"] == period]
+
+
+def build(data: CompanyData, period: str, metric: str, basis: str | None) -> Drilldown:
+    unit = vocab.METRIC_UNITS[metric]
+    fact = data.fact(period, metric, basis)
+    d = Drilldown(
+        ticker=data.ticker,
+        period=period,
+        metric=metric,
+        basis=basis,
+        title=f"{vocab.metric_label(metric, basis)} · {vocab.period_label(period)}",
+        value_text=fmt.value(fact["value"] if fact else None, unit),
+        unit=unit,
+        has_figure=fact is not None,
+        qualifier=fact["qualifier"] if fact else None,
+    )
+    if fact:
+        src = data.source(fact["source_id"])
+        d.source = {**src, "section": fact["section"], "excerpt": fact["excerpt"], "note": fact["note"]}
+        d.comparisons = comparisons(data, period, metric, basis)
+        cc = data.cross_checks
+        mentions = cc[(cc["subject"] == "facts") & (cc["period"] == period) & (cc["metric"] == metric)].to_dict(
+            "records"
+        )
+        d.other_mentions = [
+            {**m, "value_text": fmt.value(m["value"], unit), "title": data.source(m["source_id"]).get("title")}
+            for m in mentions
+            if m["basis"] == basis
+        ]
+    d.guidance = guidance_outcomes(data, period, metric, basis)
+    d.commentary = linked_commentary(data, period, metric)
+    d.themes = linked_themes(data, period, metric)
+    return d
+
+
+def selection_from_point(point: dict) -> tuple[str, str, str, str | None] | None:
+    """(ticker, period, metric, basis) from a clicked point's customdata, or None."""
+    cd = point.get("customdata") if isinstance(point, dict) else None
+    if not isinstance(cd, list | tuple) or len(cd) < 3:
+        return None
+    ticker, period, metric = (str(x) if x is not None else "" for x in cd[:3])
+    basis = cd[3] if len(cd) > 3 and cd[3] not in ("", None) else None
+    if not (vocab.TICKER_RE.match(ticker) and vocab.is_period(period) and metric in vocab.METRICS):
+        return None
+    if basis is not None and basis not in vocab.BASES:
+        return None
+    return ticker, period, metric, basis

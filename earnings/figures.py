@@ -1,0 +1,331 @@
+"""Figure builders: plain data in, ``plotly.graph_objects`` figure out.
+
+Every clickable point carries ``customdata = [ticker, period, metric, basis]``
+so a click resolves to one fact and its commentary. Quarters are a true
+quarterly axis: a quarter with no figure keeps its place and shows no bar and
+no line across it. Guidance is drawn hatched/hollow and named "guidance", so
+it is never mistaken for an actual.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from earnings import fmt, vocab
+
+INK = "#1b2a41"
+GRID = "#e3e7ee"
+BLUE = "#1f5fa8"
+TEAL = "#128a84"
+ORANGE = "#d9730d"
+PURPLE = "#6b4fa3"
+GREY = "#8a94a6"
+RED = "#b3261e"
+OPEX_COLORS = {"opex_rd": BLUE, "opex_sm": TEAL, "opex_ga": PURPLE}
+FONT = dict(family="Inter, 'Segoe UI', Helvetica, Arial, sans-serif", size=16, color=INK)
+
+
+def _layout(fig: go.Figure, *, height: int = 420, y_title: str = "", legend: bool = True) -> go.Figure:
+    fig.update_layout(
+        template="plotly_white",
+        font=FONT,
+        height=height,
+        margin=dict(l=10, r=10, t=40, b=10),
+        hovermode="closest",
+        clickmode="event+select",
+        dragmode=False,
+        showlegend=legend,
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, font=dict(size=14)),
+        hoverlabel=dict(font_size=15),
+        bargap=0.35,
+    )
+    fig.update_yaxes(title_text=y_title, gridcolor=GRID, zeroline=True, zerolinecolor=GREY)
+    fig.update_xaxes(gridcolor=GRID)
+    return fig
+
+
+def _cd(ticker: str, period: str, metric: str, basis: str | None) -> list[str]:
+    return [ticker, period, metric, basis or ""]
+
+
+def _quarter_axis(fig: go.Figure, axis: list[str], present: set[str]) -> None:
+    """Keep every quarter on the axis, in order; say 'no data' under empty ones."""
+    labels = [vocab.period_label(p) for p in axis]
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels, range=[-0.5, len(labels) - 0.5])
+    for p in axis:
+        if p not in present:
+            fig.add_annotation(
+                x=vocab.period_label(p),
+                y=0,
+                yref="paper",
+                yanchor="bottom",
+                text="no data",
+                showarrow=False,
+                font=dict(size=13, color=GREY),
+            )
+
+
+def _selected_line(points: list[str], selected: str | None) -> dict:
+    return dict(width=[4 if p == selected else 0 for p in points], color=INK)
+
+
+def revenue_figure(
+    ticker: str,
+    axis: list[str],
+    revenue: dict[str, float],
+    guide: dict | None = None,
+    selected: str | None = None,
+) -> go.Figure:
+    """Quarterly revenue bars; next quarter's guided range hatched, with its midpoint."""
+    fig = go.Figure()
+    periods = [p for p in axis if p in revenue]
+    fig.add_trace(
+        go.Bar(
+            name="Revenue (reported)",
+            x=[vocab.period_label(p) for p in periods],
+            y=[revenue[p] for p in periods],
+            text=[fmt.value(revenue[p], "usd_m") for p in periods],
+            textposition="outside",
+            cliponaxis=False,
+            marker=dict(color=BLUE, line=_selected_line(periods, selected)),
+            customdata=[_cd(ticker, p, "revenue", None) for p in periods],
+            hovertemplate="%{x}: %{text}<extra>reported revenue</extra>",
+        )
+    )
+    present = set(periods)
+    if guide:
+        label = vocab.period_label(guide["period"])
+        mid = (guide["low"] + guide["high"]) / 2
+        rng = fmt.guidance_range(guide["low"], guide["high"], "usd_m", guide.get("qualifier", "range"))
+        fig.add_trace(
+            go.Bar(
+                name=f"{label} guidance (not an actual)",
+                x=[label],
+                y=[guide["high"] - guide["low"]],
+                base=[guide["low"]],
+                marker=dict(
+                    color="rgba(217,115,13,0.18)",
+                    line=dict(color=ORANGE, width=4 if guide["period"] == selected else 2),
+                    pattern=dict(shape="/", fgcolor=ORANGE, size=8),
+                ),
+                customdata=[_cd(ticker, guide["period"], "revenue", None)],
+                text=[rng],
+                hovertemplate="%{x} guidance: %{text}<extra>guided range</extra>",
+                textposition="none",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                name="Guidance midpoint",
+                x=[label],
+                y=[mid],
+                mode="markers+text",
+                marker=dict(symbol="line-ew-open", size=34, line=dict(width=3, color=ORANGE)),
+                text=[f"guide {rng}"],
+                textposition="top center",
+                textfont=dict(color=ORANGE, size=14),
+                customdata=[_cd(ticker, guide["period"], "revenue", None)],
+                hovertemplate="midpoint " + fmt.value(mid, "usd_m") + "<extra>guidance</extra>",
+            )
+        )
+        present.add(guide["period"])
+    _quarter_axis(fig, axis, present)
+    top = max([*revenue.values(), guide["high"] if guide else 0, 1])
+    fig.update_yaxes(range=[0, top * 1.18], tickprefix="$", ticksuffix="M")
+    return _layout(fig, y_title="Revenue, $M")
+
+
+def margins_figure(
+    ticker: str,
+    axis: list[str],
+    series: dict[tuple[str, str | None], dict[str, float]],
+    guided: list[dict],
+    references: list[dict],
+    selected: tuple[str, str, str | None] | None = None,
+) -> go.Figure:
+    """Gross and operating margins per basis; guided points hollow; long-term model as reference lines."""
+    fig = go.Figure()
+    styles = {
+        ("gross_margin", "non_gaap"): (BLUE, "solid"),
+        ("gross_margin", "gaap"): (BLUE, "dot"),
+        ("operating_margin", "non_gaap"): (TEAL, "solid"),
+        ("operating_margin", "gaap"): (TEAL, "dot"),
+    }
+    labels = [vocab.period_label(p) for p in axis]
+    present: set[str] = set()
+    for (metric, basis), values in series.items():
+        color, dash = styles.get((metric, basis), (GREY, "solid"))
+        ys = [values.get(p) for p in axis]  # None breaks the line: no line across a gap
+        present |= set(values)
+        sizes = [16 if selected == (p, metric, basis) else 10 for p in axis]
+        fig.add_trace(
+            go.Scatter(
+                name=vocab.metric_label(metric, basis),
+                x=labels,
+                y=ys,
+                mode="lines+markers",
+                connectgaps=False,
+                line=dict(color=color, dash=dash, width=3),
+                marker=dict(size=sizes, color=color, line=dict(width=2, color="white")),
+                customdata=[_cd(ticker, p, metric, basis) for p in axis],
+                text=[fmt.value(v, "pct") for v in ys],
+                hovertemplate="%{x}: %{text}<extra>" + vocab.metric_label(metric, basis) + "</extra>",
+            )
+        )
+    for g in guided:
+        present.add(g["period"])
+        name = f"Guided {fmt.guidance_range(g['low'], g['high'], 'pct', g['qualifier'])} ({vocab.metric_label(g['metric'], g['basis'])}, {vocab.period_label(g['period'])})"
+        fig.add_trace(
+            go.Scatter(
+                name=name,
+                x=[vocab.period_label(g["period"])],
+                y=[(g["low"] + g["high"]) / 2],
+                mode="markers",
+                marker=dict(symbol="diamond-open", size=18, line=dict(width=3, color=ORANGE)),
+                customdata=[_cd(ticker, g["period"], g["metric"], g["basis"])],
+                hovertemplate=name + "<extra>guidance, not an actual</extra>",
+            )
+        )
+    for ref in references:
+        fig.add_hline(
+            y=ref["value"],
+            line=dict(color=GREY, dash="dash", width=2),
+            annotation=dict(text=ref["label"], font=dict(size=14, color=INK), bgcolor="rgba(255,255,255,0.85)"),
+            annotation_position="bottom left",
+        )
+    _quarter_axis(fig, axis, present)
+    values = [v for s in series.values() for v in s.values()] + [r["value"] for r in references]
+    lo = min([0, *values])
+    fig.update_yaxes(range=[lo - 5 if lo < 0 else 0, 100], ticksuffix="%")
+    return _layout(fig, y_title="Margin, % of revenue", height=460)
+
+
+def opex_figure(
+    ticker: str,
+    axis: list[str],
+    lines: dict[str, dict[str, float]],
+    share_of_revenue: dict[str, float],
+    selected: tuple[str, str] | None = None,
+) -> go.Figure:
+    """GAAP R&D, S&M and G&A stacked per quarter; opex as a share of revenue (derived) on the right."""
+    fig = go.Figure()
+    present: set[str] = set()
+    for metric, values in lines.items():
+        periods = [p for p in axis if p in values]
+        present |= set(periods)
+        fig.add_trace(
+            go.Bar(
+                name=vocab.metric_label(metric, "gaap"),
+                x=[vocab.period_label(p) for p in periods],
+                y=[values[p] for p in periods],
+                marker=dict(
+                    color=OPEX_COLORS.get(metric, GREY),
+                    line=dict(width=[4 if selected == (p, metric) else 0 for p in periods], color=INK),
+                ),
+                customdata=[_cd(ticker, p, metric, "gaap") for p in periods],
+                text=[fmt.value(values[p], "usd_m") for p in periods],
+                textposition="inside",
+                hovertemplate="%{x}: %{text}<extra>" + vocab.metric_label(metric, "gaap") + "</extra>",
+            )
+        )
+    sp = [p for p in axis if p in share_of_revenue]
+    fig.add_trace(
+        go.Scatter(
+            name="Total GAAP opex, % of revenue (derived)",
+            x=[vocab.period_label(p) for p in sp],
+            y=[share_of_revenue[p] for p in sp],
+            yaxis="y2",
+            mode="lines+markers+text",
+            connectgaps=False,
+            line=dict(color=ORANGE, width=3, dash="dot"),
+            marker=dict(size=10, color=ORANGE),
+            text=[fmt.value(share_of_revenue[p], "pct") for p in sp],
+            textposition="top center",
+            textfont=dict(color=ORANGE),
+            customdata=[_cd(ticker, p, "opex_total", "gaap") for p in sp],
+            hovertemplate="%{x}: %{text} of revenue<extra>derived</extra>",
+        )
+    )
+    _quarter_axis(fig, axis, present)
+    fig.update_layout(
+        barmode="stack",
+        yaxis2=dict(overlaying="y", side="right", range=[0, 120], ticksuffix="%", showgrid=False, title="% of revenue"),
+    )
+    fig.update_yaxes(tickprefix="$", ticksuffix="M", selector=dict(overlaying=None))
+    return _layout(fig, y_title="GAAP opex, $M", height=440)
+
+
+def range_vs_actual_figure(
+    ticker: str, rows: list[dict], selected: tuple[str, str, str | None] | None = None
+) -> go.Figure:
+    """Guided ranges (bars) against actuals (dots), one panel per guided metric.
+
+    ``rows``: dicts with metric, basis, target_period, low, high, qualifier, actual.
+    """
+    groups: dict[tuple[str, str | None], list[dict]] = {}
+    for r in rows:
+        groups.setdefault((r["metric"], r["basis"]), []).append(r)
+    n = max(len(groups), 1)
+    fig = make_subplots(
+        rows=n,
+        cols=1,
+        subplot_titles=[vocab.metric_label(m, b) for (m, b) in groups],
+        vertical_spacing=0.55 / n if n > 1 else 0.1,
+    )
+    for i, ((metric, basis), items) in enumerate(groups.items(), start=1):
+        unit = vocab.METRIC_UNITS[metric]
+        items = sorted(items, key=lambda r: vocab.period_sort_key(r["target_period"]))
+        ys = [vocab.period_label(r["target_period"]) for r in items]
+        widths = [max(r["high"] - r["low"], 0.0) for r in items]
+        span = max([r["high"] for r in items] + [r["actual"] or 0 for r in items]) or 1
+        fig.add_trace(
+            go.Bar(
+                name="Guided range",
+                orientation="h",
+                y=ys,
+                x=[w if w > 0 else span * 0.004 for w in widths],
+                base=[r["low"] for r in items],
+                marker=dict(
+                    color="rgba(217,115,13,0.22)",
+                    line=dict(
+                        color=ORANGE, width=[4 if selected == (r["target_period"], metric, basis) else 2 for r in items]
+                    ),
+                    pattern=dict(shape="/", fgcolor=ORANGE, size=8),
+                ),
+                customdata=[_cd(ticker, r["target_period"], metric, basis) for r in items],
+                text=[fmt.guidance_range(r["low"], r["high"], unit, r["qualifier"]) for r in items],
+                textposition="none",
+                hovertemplate="%{y} guided %{text}<extra></extra>",
+                showlegend=i == 1,
+                legendgroup="range",
+            ),
+            row=i,
+            col=1,
+        )
+        done = [r for r in items if r["actual"] is not None]
+        fig.add_trace(
+            go.Scatter(
+                name="Actual",
+                y=[vocab.period_label(r["target_period"]) for r in done],
+                x=[r["actual"] for r in done],
+                mode="markers+text",
+                marker=dict(size=16, color=INK, symbol="circle"),
+                text=[fmt.value(r["actual"], unit) for r in done],
+                textposition="middle right",
+                customdata=[_cd(ticker, r["target_period"], metric, basis) for r in done],
+                hovertemplate="%{y} actual %{text}<extra></extra>",
+                showlegend=i == 1,
+                legendgroup="actual",
+            ),
+            row=i,
+            col=1,
+        )
+        lo = min([r["low"] for r in items] + [r["actual"] for r in done])
+        hi = max([r["high"] for r in items] + [r["actual"] for r in done])
+        pad = (hi - lo) * 0.35 or abs(hi) * 0.1 or 1
+        fig.update_xaxes(range=[lo - pad, hi + pad * 1.6], row=i, col=1, gridcolor=GRID)
+        fig.update_yaxes(type="category", categoryorder="array", categoryarray=ys, row=i, col=1)
+    fig = _layout(fig, height=max(260, 170 * n), legend=True)
+    fig.update_layout(barmode="overlay", margin=dict(l=10, r=10, t=70, b=10))
+    return fig

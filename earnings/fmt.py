@@ -1,0 +1,98 @@
+"""Number and text formatting, in one place.
+
+``$141.1M``, ``74.1%``, ``$0.37``, negatives as ``−$7.6M`` (a true minus
+sign), missing as ``—``. Growth as ``+24.8%``, margin changes as ``−3.7 pp``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from earnings import vocab
+
+MISSING = "—"
+MINUS = "−"
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def value(v: float | None, unit: str, decimals: int | None = None) -> str:
+    """A figure in its unit: usd_m -> $141.1M, pct -> 74.1%, usd_per_share -> $0.37."""
+    if _missing(v):
+        return MISSING
+    sign = MINUS if v < 0 else ""
+    a = abs(v)
+    if unit == "usd_m":
+        d = 1 if decimals is None else decimals
+        return f"{sign}${a:,.{d}f}M"
+    if unit == "pct":
+        d = 1 if decimals is None else decimals
+        return f"{sign}{a:,.{d}f}%"
+    if unit == "usd_per_share":
+        d = 2 if decimals is None else decimals
+        return f"{sign}${a:,.{d}f}"
+    return f"{sign}{a:,g}"
+
+
+def metric_value(v: float | None, metric: str, decimals: int | None = None) -> str:
+    return value(v, vocab.METRIC_UNITS.get(metric, ""), decimals)
+
+
+def growth(pct: float | None, decimals: int = 1) -> str:
+    """+24.8% / −3.1%."""
+    if _missing(pct):
+        return MISSING
+    sign = "+" if pct > 0 else MINUS if pct < 0 else "±"
+    return f"{sign}{abs(pct):,.{decimals}f}%"
+
+
+def points(pp: float | None, decimals: int = 1) -> str:
+    """A change of a percentage, in percentage points: +1.9 pp."""
+    if _missing(pp):
+        return MISSING
+    sign = "+" if pp > 0 else MINUS if pp < 0 else "±"
+    return f"{sign}{abs(pp):,.{decimals}f} pp"
+
+
+def delta(v: float | None, unit: str) -> str:
+    """A signed difference in a figure's unit: +$2.1M, −0.9 pp, +$0.11."""
+    if _missing(v):
+        return MISSING
+    if unit == "pct":
+        return points(v)
+    sign = "+" if v > 0 else MINUS if v < 0 else "±"
+    return sign + value(abs(v), unit)
+
+
+def guidance_range(low: float, high: float, unit: str, qualifier: str = "range") -> str:
+    if qualifier == "approx" or low == high:
+        return "~" + value(low, unit, _range_decimals(low, unit))
+    d = _range_decimals(low, unit, high)
+    return f"{value(low, unit, d)}–{value(high, unit, d)}"
+
+
+def _range_decimals(low: float, unit: str, high: float | None = None) -> int | None:
+    """Guided ranges are written as given: $126–$130M, not $126.0–$130.0M."""
+    vals = [low] + ([high] if high is not None else [])
+    if unit in ("usd_m", "pct") and all(float(v).is_integer() for v in vals):
+        return 0
+    return None
+
+
+def signed_sign(v: float | None) -> int:
+    if _missing(v) or v == 0:
+        return 0
+    return 1 if v > 0 else -1
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|$~:])")
+
+
+def md_escape(text: str | None) -> str:
+    """Text safe for st.markdown: no markdown, no HTML, no $maths$, no :directives:."""
+    if text is None:
+        return ""
+    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")

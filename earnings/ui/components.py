@@ -1,0 +1,316 @@
+"""Streamlit building blocks shared by the pages: page context, navigation,
+URL-synced selection, KPI cards, the drill-down panel, commentary items.
+
+All text from the data goes through ``fmt.md_escape`` (or a plain-text
+element): nothing from the data is rendered as HTML or markdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from earnings import analytics, drilldown, fmt, urlstate, vocab
+from earnings.queries import CompanyData
+from earnings.ui import store
+
+esc = fmt.md_escape
+
+# page id -> (file, title, url path, icon)
+PAGES = {
+    "overview": ("pages/overview.py", "Overview", "", "🏠"),
+    "revenue": ("pages/revenue.py", "Revenue", "revenue", "💵"),
+    "margins": ("pages/margins.py", "Margins", "margins", "📈"),
+    "opex": ("pages/opex.py", "Opex", "opex", "🧾"),
+    "guidance": ("pages/guidance.py", "Guidance", "guidance", "🎯"),
+    "commentary": ("pages/commentary.py", "Commentary", "commentary", "💬"),
+    "briefing": ("pages/briefing.py", "Briefing", "briefing", "🖥️"),
+    "data": ("pages/data.py", "Data", "data", "🗂️"),
+}
+# the page that shows a metric best
+METRIC_PAGE = {
+    "revenue": "revenue",
+    "revenue_growth_qoq": "revenue",
+    "revenue_growth_yoy": "revenue",
+    "gross_margin": "margins",
+    "operating_margin": "margins",
+    "opex_rd": "opex",
+    "opex_sm": "opex",
+    "opex_ga": "opex",
+    "opex_total": "opex",
+    "diluted_eps": "guidance",
+    "diluted_eps_ex_tax_benefit": "guidance",
+    "net_income": "overview",
+    "cash_and_securities": "overview",
+    "interest_income": "overview",
+}
+POSITION_WORDS = {
+    "above": "above the range",
+    "within": "within the range",
+    "below": "below the range",
+    "pending": "pending",
+}
+
+
+@dataclass
+class Context:
+    db: store.DbState
+    tickers: list[str]
+    names: dict[str, str]
+    data: CompanyData
+    view: urlstate.View
+
+
+def _view_from_url(data_of: Callable[[str], CompanyData | None], tickers: list[str]) -> urlstate.View:
+    def periods(t):
+        d = data_of(t)
+        return d.periods() if d else []
+
+    def metrics(t):
+        d = data_of(t)
+        return d.metrics() if d else []
+
+    def bases(t, m):
+        d = data_of(t)
+        return d.bases(m) if d else []
+
+    def default_period(t):
+        d = data_of(t)
+        return d.latest_quarter() if d else None
+
+    return urlstate.resolve_view(st.query_params.to_dict(), tickers, periods, metrics, bases, default_period)
+
+
+def setup() -> Context | None:
+    """Open the database and validate the URL; on failure show what to do and return None."""
+    db = store.state()
+    if not db.ok:
+        st.error(f"{db.problem} {db.fix}", icon="⚠️")
+        st.caption(f"Database: {esc(db.path)}. Set EARNINGS_DB to use another one.")
+        return None
+    frame = store.companies(db)
+    tickers = list(frame["ticker"])
+    if not tickers:
+        st.error("The database holds no company yet. Add data with `python -m earnings ingest FILE`.", icon="⚠️")
+        return None
+    names = dict(zip(frame["ticker"], frame["name"]))
+    view = _view_from_url(lambda t: store.company(db, t), tickers)
+    data = store.company(db, view.ticker)
+    return Context(db, tickers, names, data, view)
+
+
+def current_view(ctx: Context) -> urlstate.View:
+    """The view as the URL says now (a fragment rerun may have changed the selection)."""
+    return _view_from_url(lambda t: ctx.data if t == ctx.data.ticker else None, [ctx.data.ticker])
+
+
+def show_notices(view: urlstate.View) -> None:
+    for n in view.notices:
+        st.info(esc(n), icon="ℹ️")
+
+
+def sidebar(ctx: Context, current_page: str) -> None:
+    """Company and quarter pickers (in the URL) and links to every page carrying them."""
+    with st.sidebar:
+        st.markdown(f"### {esc(ctx.data.ticker)} · {esc(ctx.data.name)}")
+        if len(ctx.tickers) > 1:
+            _url_select("Company", ctx.tickers, "ticker", ctx.view.ticker, lambda t: f"{t} · {ctx.names.get(t, '')}")
+        quarters = ctx.data.quarters()
+        if quarters:
+            _url_select("Quarter in focus", list(reversed(quarters)), "period", ctx.view.period, vocab.period_label)
+        keep = {"ticker": ctx.view.ticker}
+        if ctx.view.period:
+            keep["period"] = ctx.view.period
+        for page_id, (file, title, _, icon) in PAGES.items():
+            st.page_link(file, label=title, icon=icon, query_params=keep, disabled=page_id == current_page)
+        meta = ctx.db.meta
+        st.caption(f"Data built {esc(meta.get('built_at', '—'))} · hash {esc(meta.get('content_hash', '')[:12])}")
+
+
+def _url_select(label: str, options: list[str], param: str, current: str | None, format_func) -> None:
+    key = f"url_{param}"
+    if current in options:
+        st.session_state[key] = current
+
+    def to_url() -> None:
+        value = st.session_state[key]
+        st.query_params[param] = value
+        if param == "ticker":  # another company: its own quarters and metrics
+            for other in ("period", "metric", "basis"):
+                st.query_params.pop(other, None)
+        else:
+            for other in ("metric", "basis"):
+                st.query_params.pop(other, None)
+
+    st.selectbox(label, options, key=key, format_func=format_func, on_change=to_url)
+
+
+# --- chart clicks ---------------------------------------------------------------
+
+
+def select_from_chart(ctx: Context, key: str) -> None:
+    """on_select callback: copy the clicked point's (period, metric, basis) into the URL."""
+    event = st.session_state.get(key)
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    if not points:
+        return
+    picked = drilldown.selection_from_point(points[0])
+    if picked is None:
+        return
+    ticker, period, metric, basis = picked
+    data = ctx.data
+    if ticker != data.ticker or period not in data.periods() or metric not in data.metrics():
+        return
+    st.query_params["ticker"] = ticker
+    st.query_params["period"] = period
+    st.query_params["metric"] = metric
+    if basis:
+        st.query_params["basis"] = basis
+    else:
+        st.query_params.pop("basis", None)
+
+
+def chart(ctx: Context, fig: go.Figure, key: str) -> None:
+    st.plotly_chart(
+        fig,
+        key=key,
+        on_select=lambda: select_from_chart(ctx, key),
+        selection_mode="points",
+        theme=None,
+        config={"displayModeBar": False, "responsive": True},
+    )
+
+
+# --- KPI cards -------------------------------------------------------------------
+
+
+def kpi(ctx: Context, metric: str, basis: str | None, period: str, label: str | None = None) -> None:
+    data = ctx.data
+    unit = vocab.METRIC_UNITS[metric]
+    v = data.value(period, metric, basis)
+    series = data.series(metric, basis)
+    axis = analytics.quarter_axis(list(series))
+    prev = analytics.previous_quarter(period) if vocab.is_quarter(period) else None
+    delta = None
+    if prev and v is not None and data.value(prev, metric, basis) is not None:
+        pv = data.value(prev, metric, basis)
+        change = v - pv if unit == "pct" else analytics.growth_pct(v, pv)
+        if change is not None:
+            delta = (f"{change:+.1f} pp" if unit == "pct" else f"{change:+.1f}%").replace("+-", "-")
+    higher_better = vocab.METRICS[metric].higher_is_better
+    st.metric(
+        label or vocab.metric_label(metric, basis),
+        fmt.value(v, unit),
+        delta=delta,
+        delta_color="normal" if higher_better is not False else "inverse",
+        delta_description=f"q/q vs {vocab.period_label(prev)} (derived)" if delta else None,
+        chart_data=[series[p] for p in axis if p in series] or None,
+        chart_type="line",
+        border=True,
+    )
+    yoy_period = analytics.year_ago_quarter(period) if vocab.is_quarter(period) else None
+    yoy = drilldown.compare(data, period, yoy_period, metric, basis, "") if yoy_period else []
+    line = f"y/y vs {vocab.period_label(yoy_period)}: {yoy[0].text} (derived)" if yoy else "y/y: — (no year-ago figure)"
+    st.caption(esc(line))
+    page = METRIC_PAGE.get(metric, "overview")
+    params = {"ticker": data.ticker, "period": period, "metric": metric}
+    if basis:
+        params["basis"] = basis
+    st.page_link(PAGES[page][0], label=f"Open on {PAGES[page][1]} →", query_params=params)
+
+
+# --- drill-down panel --------------------------------------------------------------
+
+
+def source_line(data: CompanyData, source_id: str, section: str | None) -> str:
+    src = data.source(source_id)
+    bits = [src.get("title") or source_id]
+    if src.get("publisher"):
+        bits.append(src["publisher"])
+    if src.get("published_on"):
+        bits.append(str(src["published_on"]))
+    if section:
+        bits.append(section)
+    return " · ".join(bits)
+
+
+def commentary_item(data: CompanyData, row: dict) -> None:
+    kind = vocab.KIND_LABELS.get(row["kind"], row["kind"])
+    who = f" · {row['speaker']}" if row.get("speaker") else ""
+    st.markdown(f"**{esc(kind)}{esc(who)}** · {esc(row['topic'])} · {esc(vocab.period_label(row['period']))}")
+    text = f"“{row['text']}”" if row["kind"] == "quote" else row["text"]
+    st.markdown(esc(text))
+    st.caption("Source: " + esc(source_line(data, row["source_id"], row.get("section"))))
+
+
+def drilldown_panel(ctx: Context, view: urlstate.View) -> None:
+    if not view.metric or not view.period:
+        st.caption(
+            "Click any bar, point or range to see where the number comes from and what management said about it."
+        )
+        return
+    d = drilldown.build(ctx.data, view.period, view.metric, view.basis)
+    with st.container(border=True, key="drilldown"):
+        left, right = st.columns([1, 2])
+        with left:
+            st.markdown(f"#### {esc(d.title)}")
+            if d.has_figure:
+                approx = " (approx.)" if d.qualifier == "approx" else ""
+                st.markdown(f"## {esc(d.value_text + approx)}")
+                st.caption(esc(f"reported · {vocab.metric_label(d.metric, d.basis)} · unit {d.unit}"))
+            else:
+                st.markdown("## —")
+                st.caption("No reported figure for this quarter in the sources.")
+            for c in d.comparisons:
+                st.markdown(esc(f"{c.label}: {c.text}") + (" *(derived)*" if c.derived else ""))
+            for g in d.guidance:
+                st.markdown(
+                    esc(
+                        f"Guided {g.range_text} (issued with {vocab.period_label(g.issued_period)}) → actual {g.actual_text}: "
+                        f"{POSITION_WORDS[g.position]}; {g.distance_text}; the source says “{g.source_label}”."
+                    )
+                    + " *(distance derived)*"
+                )
+        with right:
+            if d.source:
+                st.markdown("**Where the number comes from**")
+                st.markdown("> " + esc(d.source["excerpt"]))
+                st.caption("Source: " + esc(source_line(ctx.data, d.source["source_id"], d.source.get("section"))))
+                if d.source.get("note"):
+                    st.caption("Note: " + esc(d.source["note"]))
+                if d.other_mentions:
+                    also = "; ".join(f"{m['value_text']} ({m['title']}, {m['section']})" for m in d.other_mentions)
+                    st.caption("Also stated as: " + esc(also))
+            for g in d.guidance:
+                st.caption("Guidance source: " + esc(f"{g.source_title} · {g.section} — “{g.excerpt}”"))
+        items = d.commentary[:4]
+        if items or d.themes:
+            st.markdown("**What management said**")
+            for row in items:
+                commentary_item(ctx.data, row)
+            for t in d.themes:
+                st.markdown(esc(f"Theme · {t['topic']} · {vocab.period_label(t['period'])}: {t['text']}"))
+                if t.get("trend"):
+                    st.caption(esc(f"Trend: {t['trend']}"))
+        else:
+            st.caption("No commentary in the sources is linked to this figure.")
+        st.page_link(
+            PAGES["commentary"][0],
+            label=f"All commentary on {vocab.metric_label(d.metric)} in {vocab.period_label(d.period)} →",
+            query_params=d.commentary_link_params(),
+        )
+
+
+def page(page_id: str, heading: str) -> Context:
+    """Every page starts here: database, URL, sidebar, heading, notices. Stops the page on failure."""
+    ctx = setup()
+    if ctx is None:
+        st.stop()
+    sidebar(ctx, page_id)
+    period = vocab.period_label(ctx.view.period) if ctx.view.period else "—"
+    st.title(f"{heading} · {ctx.data.ticker} {period}")
+    show_notices(ctx.view)
+    return ctx

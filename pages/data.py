@@ -1,0 +1,5 @@
+"""Data: being written."""
+
+from earnings.ui import components as ui
+
+ctx = ui.page("data", "Data")

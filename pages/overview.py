@@ -1,0 +1,58 @@
+"""Overview: the quarter at a glance."""
+
+import streamlit as st
+
+from earnings import analytics, fmt, scorecard, vocab
+from earnings.ui import components as ui
+
+ctx = ui.page("overview", "Overview")
+data, period = ctx.data, ctx.view.period
+
+KPIS = [
+    ("revenue", None, "Revenue"),
+    ("gross_margin", "non_gaap", "Gross margin (non-GAAP)"),
+    ("operating_margin", "non_gaap", "Operating margin (non-GAAP)"),
+    ("diluted_eps", "non_gaap", "Diluted EPS (non-GAAP)"),
+    ("net_income", "gaap", "Net income (GAAP)"),
+    ("cash_and_securities", None, "Cash & marketable securities"),
+]
+for row in (KPIS[:3], KPIS[3:]):
+    for col, (metric, basis, label) in zip(st.columns(3), row):
+        with col:
+            ui.kpi(ctx, metric, basis, period, label)
+
+summary = [r for r in data.commentary.to_dict("records") if r["period"] == period]
+left, right = st.columns([3, 2])
+with left:
+    st.subheader("Executive summary")
+    items = [r for r in summary if r["kind"] == "summary"][:5]
+    for r in items:
+        st.markdown("- " + fmt.md_escape(r["text"]))
+    if not items:
+        st.caption("No summary for this quarter in the sources.")
+    well, wrong = st.columns(2)
+    for col, kind, title in ((well, "went_well", "What went well"), (wrong, "went_wrong", "What went wrong")):
+        with col:
+            st.subheader(title)
+            rows = [r for r in summary if r["kind"] == kind]
+            for r in rows:
+                st.markdown("- " + fmt.md_escape(r["text"]))
+            if not rows:
+                st.caption("Nothing in the sources.")
+with right:
+    st.subheader(f"Guidance for {vocab.period_label(period)}")
+    card = scorecard.rows(data, target_period=period)
+    if card.empty:
+        st.caption("No guidance targeted this quarter in the sources.")
+    else:
+        st.dataframe(card[["Metric", "Guided", "Actual", "Position", "Source says"]], hide_index=True)
+    nxt = analytics.shift_quarter(period, 1) if vocab.is_quarter(period) else None
+    outlook = scorecard.outlook(data, nxt) if nxt else []
+    st.subheader(f"Outlook for {vocab.period_label(nxt)}" if nxt else "Outlook")
+    for line in outlook:
+        st.markdown("- " + fmt.md_escape(line))
+    if not outlook:
+        st.caption("No guidance for the next quarter in the sources.")
+    st.page_link(
+        ui.PAGES["guidance"][0], label="Full guidance scorecard →", query_params=ctx.view.params(with_selection=False)
+    )

@@ -1,0 +1,72 @@
+"""Revenue: quarterly revenue on a true quarterly axis, next quarter's guidance, growth, fiscal year."""
+
+import streamlit as st
+
+from earnings import analytics, figures, fmt, vocab
+from earnings.ui import components as ui
+
+ctx = ui.page("revenue", "Revenue")
+data = ctx.data
+
+
+@st.fragment
+def revenue_chart() -> None:
+    view = ui.current_view(ctx)
+    revenue = data.series("revenue")
+    latest = data.latest_quarter()
+    nxt = analytics.shift_quarter(latest, 1) if latest else None
+    guide = next(iter(data.guidance_for(nxt, "revenue", None)), None) if nxt else None
+    guide_data = dict(guide, period=nxt) if guide else None
+    axis = analytics.quarter_axis(list(revenue), extend_to=nxt if guide else None)
+    selected = view.period if view.metric == "revenue" else None
+    fig = figures.revenue_figure(data.ticker, axis, revenue, guide_data, selected)
+    ui.chart(ctx, fig, "revenue_chart")
+    ui.drilldown_panel(ctx, view)
+
+
+revenue_chart()
+
+st.subheader("Growth and the fiscal year")
+revenue = data.series("revenue")
+rows = []
+for p in sorted(revenue, key=vocab.period_sort_key):
+    q_other, qoq = analytics.change_vs(revenue, p, 1)
+    y_other, yoy = analytics.change_vs(revenue, p, 4)
+    rows.append(
+        {
+            "Quarter": vocab.period_label(p),
+            "Revenue": fmt.value(revenue[p], "usd_m"),
+            "q/q (derived)": fmt.growth(qoq),
+            "y/y (derived)": fmt.growth(yoy),
+            "Stated q/q": fmt.growth(data.value(p, "revenue_growth_qoq")),
+            "Stated y/y": fmt.growth(data.value(p, "revenue_growth_yoy")),
+        }
+    )
+st.dataframe(rows, hide_index=True)
+st.caption("Growth is derived only where the comparison quarter is in the sources; — means it is not.")
+
+years = sorted({analytics.fiscal_year(p) for p in data.periods() if p.endswith("FY")})
+for year in years:
+    fy = data.value(f"{year}FY", "revenue")
+    if fy is None:
+        continue
+    cols = st.columns(3)
+    cols[0].metric(f"Revenue FY {year} (reported)", fmt.value(fy, "usd_m"), border=True)
+    stated = data.value(f"{year}FY", "revenue_growth_yoy")
+    cols[1].metric(f"FY {year} growth y/y (stated)", fmt.growth(stated, 0), border=True)
+    q = {n: data.value(f"{year}Q{n}", "revenue") for n in range(1, 5)}
+    if q[1] is None and q[2] is None:
+        h1 = analytics.implied_first_half(fy, q[3], q[4])
+        cols[2].metric(
+            f"H1 {year} implied (derived)",
+            fmt.value(h1, "usd_m"),
+            border=True,
+            help="FY revenue minus Q3 and Q4 revenue: derived, not reported.",
+        )
+        if h1 is not None:
+            st.caption(
+                fmt.md_escape(
+                    f"Derived: FY {year} {fmt.value(fy, 'usd_m')} − Q3 {fmt.value(q[3], 'usd_m')} − Q4 "
+                    f"{fmt.value(q[4], 'usd_m')} = {fmt.value(h1, 'usd_m')} for Q1 + Q2 together."
+                )
+            )
