@@ -33,10 +33,11 @@ create table sources (source_id varchar primary key, file varchar not null, titl
     publisher varchar, published_on date, kind varchar not null, url varchar);
 create table facts (ticker varchar not null, period varchar not null, metric varchar not null, basis varchar,
     value double not null, unit varchar not null, qualifier varchar, source_id varchar not null,
-    section varchar, excerpt varchar not null, note varchar, fiscal_year integer not null, fiscal_quarter integer);
+    section varchar, excerpt varchar not null, note varchar, fiscal_year integer not null, fiscal_quarter integer,
+    decimals integer not null);
 create table cross_checks (subject varchar not null, ticker varchar not null, period varchar, metric varchar not null,
-    basis varchar, value double, low double, high double, agrees boolean not null, source_id varchar not null,
-    section varchar, excerpt varchar not null);
+    basis varchar, value double, low double, high double, qualifier varchar, decimals integer, agrees boolean not null,
+    source_id varchar not null, section varchar, excerpt varchar not null);
 create table guidance (ticker varchar not null, metric varchar not null, basis varchar, target_period varchar not null,
     issued_period varchar not null, low double not null, high double not null, qualifier varchar not null,
     actual double, position varchar not null, source_label varchar not null, source_id varchar not null,
@@ -70,6 +71,7 @@ COLUMNS = {
         "note",
         "fiscal_year",
         "fiscal_quarter",
+        "decimals",
     ],
     "cross_checks": [
         "subject",
@@ -80,6 +82,8 @@ COLUMNS = {
         "value",
         "low",
         "high",
+        "qualifier",
+        "decimals",
         "agrees",
         "source_id",
         "section",
@@ -166,7 +170,7 @@ def prepare(data_dir: Path = DATA_DIR) -> BuildResult:
     facts = []
     for f in resolved["facts"].primary:
         year, quarter = _period_parts(f["period"])
-        facts.append({**f, "fiscal_year": year, "fiscal_quarter": quarter})
+        facts.append({**f, "fiscal_year": year, "fiscal_quarter": quarter, "decimals": f["_value_decimals"]})
     index = reconcile.FactIndex(facts)
 
     guidance = []
@@ -189,6 +193,8 @@ def prepare(data_dir: Path = DATA_DIR) -> BuildResult:
                     "basis": c["basis"],
                     "value": c.get("value"),
                     "low": c.get("low"),
+                    "qualifier": c.get("qualifier"),
+                    "decimals": c.get("_value_decimals", c.get("_low_decimals")),
                     "high": c.get("high"),
                     "agrees": c["agrees"],
                     "source_id": c["source_id"],

@@ -104,12 +104,18 @@ def guidance_outcomes(data: CompanyData, period: str, metric: str, basis: str | 
     return out
 
 
+def _metrics_of(row: dict) -> list[str]:
+    """The row's metrics as a list: DuckDB list columns arrive as numpy arrays (or None)."""
+    v = row.get("metrics")
+    return [] if v is None else [str(m) for m in v]
+
+
 def linked_commentary(data: CompanyData, period: str, metric: str) -> list[dict]:
     """Commentary that speaks about ``metric`` in ``period`` (a fiscal year also takes its quarters)."""
     year = analytics.fiscal_year(period)
     rows = []
     for r in data.commentary.to_dict("records"):
-        if metric not in (r["metrics"] or []):
+        if metric not in _metrics_of(r):
             continue
         same = r["period"] == period or (period.endswith("FY") and analytics.fiscal_year(r["period"]) == year)
         if same:
@@ -119,7 +125,7 @@ def linked_commentary(data: CompanyData, period: str, metric: str) -> list[dict]
 
 
 def linked_themes(data: CompanyData, period: str, metric: str) -> list[dict]:
-    return [r for r in data.themes.to_dict("records") if metric in (r["metrics"] or []) and r["period"] == period]
+    return [r for r in data.themes.to_dict("records") if metric in _metrics_of(r) and r["period"] == period]
 
 
 def build(data: CompanyData, period: str, metric: str, basis: str | None) -> Drilldown:
@@ -145,7 +151,11 @@ def build(data: CompanyData, period: str, metric: str, basis: str | None) -> Dri
             "records"
         )
         d.other_mentions = [
-            {**m, "value_text": fmt.value(m["value"], unit), "title": data.source(m["source_id"]).get("title")}
+            {
+                **m,
+                "value_text": ("~" if m["qualifier"] == "approx" else "") + fmt.value(m["value"], unit, m["decimals"]),
+                "title": data.source(m["source_id"]).get("title"),
+            }
             for m in mentions
             if m["basis"] == basis
         ]
@@ -153,6 +163,17 @@ def build(data: CompanyData, period: str, metric: str, basis: str | None) -> Dri
     d.commentary = linked_commentary(data, period, metric)
     d.themes = linked_themes(data, period, metric)
     return d
+
+
+def mentions_text(mentions: list[dict]) -> str:
+    """Other mentions grouped by document: '$141.1M in Summary (Executive Summary; What Went Well); $141M in …'."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for m in mentions:
+        groups.setdefault((m["value_text"], m["title"] or m["source_id"]), []).append(m["section"] or "")
+    return "; ".join(
+        f"{value} in {title}" + (f" ({'; '.join(s for s in sections if s)})" if any(sections) else "")
+        for (value, title), sections in groups.items()
+    )
 
 
 def selection_from_point(point: dict) -> tuple[str, str, str, str | None] | None:

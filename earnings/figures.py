@@ -76,8 +76,13 @@ def revenue_figure(
     revenue: dict[str, float],
     guide: dict | None = None,
     selected: str | None = None,
+    guided: list[dict] | None = None,
 ) -> go.Figure:
-    """Quarterly revenue bars; next quarter's guided range hatched, with its midpoint."""
+    """Quarterly revenue bars; next quarter's guided range hatched, with its midpoint.
+
+    ``guided`` (optional): guidance that targeted reported quarters (dicts with period,
+    low, high, qualifier), drawn as an orange range marker over that quarter's bar.
+    """
     fig = go.Figure()
     periods = [p for p in axis if p in revenue]
     fig.add_trace(
@@ -121,7 +126,7 @@ def revenue_figure(
                 x=[label],
                 y=[mid],
                 mode="markers+text",
-                marker=dict(symbol="line-ew-open", size=34, line=dict(width=3, color=ORANGE)),
+                marker=dict(symbol="line-ew-open", size=40, color=ORANGE, line=dict(width=4, color=ORANGE)),
                 text=[f"guide {rng}"],
                 textposition="top center",
                 textfont=dict(color=ORANGE, size=14),
@@ -130,6 +135,23 @@ def revenue_figure(
             )
         )
         present.add(guide["period"])
+    for g in guided or []:
+        label = vocab.period_label(g["period"])
+        rng = fmt.guidance_range(g["low"], g["high"], "usd_m", g.get("qualifier", "range"))
+        fig.add_trace(
+            go.Scatter(
+                name=f"{label} guidance {rng} (not an actual)",
+                x=[label],
+                y=[(g["low"] + g["high"]) / 2],
+                mode="markers",
+                marker=dict(symbol="line-ew-open", size=40, color=ORANGE, line=dict(width=4, color=ORANGE)),
+                error_y=dict(
+                    type="data", symmetric=True, array=[(g["high"] - g["low"]) / 2], color=ORANGE, thickness=3, width=20
+                ),
+                customdata=[_cd(ticker, g["period"], "revenue", None)],
+                hovertemplate=f"{label} guided {rng}<extra>guidance, not an actual</extra>",
+            )
+        )
     _quarter_axis(fig, axis, present)
     top = max([*revenue.values(), guide["high"] if guide else 0, 1])
     fig.update_yaxes(range=[0, top * 1.18], tickprefix="$", ticksuffix="M")
@@ -208,8 +230,28 @@ def opex_figure(
     share_of_revenue: dict[str, float],
     selected: tuple[str, str] | None = None,
 ) -> go.Figure:
-    """GAAP R&D, S&M and G&A stacked per quarter; opex as a share of revenue (derived) on the right."""
-    fig = go.Figure()
+    """GAAP R&D, S&M and G&A stacked per quarter; above them, opex as a share of revenue (derived)."""
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.28, 0.72], vertical_spacing=0.06)
+    labels = [vocab.period_label(p) for p in axis]
+    fig.add_trace(
+        go.Scatter(
+            name="Total GAAP opex, % of revenue (derived)",
+            x=labels,
+            y=[share_of_revenue.get(p) for p in axis],  # None breaks the line at a gap
+            mode="lines+markers+text",
+            connectgaps=False,
+            line=dict(color=ORANGE, width=3, dash="dot"),
+            marker=dict(size=10, color=ORANGE),
+            text=[fmt.value(share_of_revenue.get(p), "pct") for p in axis],
+            textposition="top center",
+            textfont=dict(color=ORANGE),
+            cliponaxis=False,
+            customdata=[_cd(ticker, p, "opex_total", "gaap") for p in axis],
+            hovertemplate="%{x}: %{text} of revenue<extra>derived</extra>",
+        ),
+        row=1,
+        col=1,
+    )
     present: set[str] = set()
     for metric, values in lines.items():
         periods = [p for p in axis if p in values]
@@ -227,33 +269,23 @@ def opex_figure(
                 text=[fmt.value(values[p], "usd_m") for p in periods],
                 textposition="inside",
                 hovertemplate="%{x}: %{text}<extra>" + vocab.metric_label(metric, "gaap") + "</extra>",
-            )
+            ),
+            row=2,
+            col=1,
         )
-    sp = [p for p in axis if p in share_of_revenue]
-    fig.add_trace(
-        go.Scatter(
-            name="Total GAAP opex, % of revenue (derived)",
-            x=[vocab.period_label(p) for p in sp],
-            y=[share_of_revenue[p] for p in sp],
-            yaxis="y2",
-            mode="lines+markers+text",
-            connectgaps=False,
-            line=dict(color=ORANGE, width=3, dash="dot"),
-            marker=dict(size=10, color=ORANGE),
-            text=[fmt.value(share_of_revenue[p], "pct") for p in sp],
-            textposition="top center",
-            textfont=dict(color=ORANGE),
-            customdata=[_cd(ticker, p, "opex_total", "gaap") for p in sp],
-            hovertemplate="%{x}: %{text} of revenue<extra>derived</extra>",
-        )
-    )
-    _quarter_axis(fig, axis, present)
-    fig.update_layout(
-        barmode="stack",
-        yaxis2=dict(overlaying="y", side="right", range=[0, 120], ticksuffix="%", showgrid=False, title="% of revenue"),
-    )
-    fig.update_yaxes(tickprefix="$", ticksuffix="M", selector=dict(overlaying=None))
-    return _layout(fig, y_title="GAAP opex, $M", height=440)
+    fig = _layout(fig, height=520)
+    fig.update_layout(barmode="stack", uniformtext=dict(minsize=12, mode="hide"))
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels, range=[-0.5, len(labels) - 0.5])
+    for p in axis:
+        if p not in present:
+            fig.add_annotation(
+                x=vocab.period_label(p), y=0, xref="x2", yref="y2", yanchor="bottom", text="no data",
+                showarrow=False, font=dict(size=13, color=GREY),
+            )  # fmt: skip
+    shares = [v for v in share_of_revenue.values() if v is not None]
+    fig.update_yaxes(row=1, col=1, title_text="% of revenue", ticksuffix="%", range=[0, max([*shares, 50]) * 1.35])
+    fig.update_yaxes(row=2, col=1, title_text="GAAP opex, $M", tickprefix="$", ticksuffix="M")
+    return fig
 
 
 def range_vs_actual_figure(
@@ -262,6 +294,7 @@ def range_vs_actual_figure(
     """Guided ranges (bars) against actuals (dots), one panel per guided metric.
 
     ``rows``: dicts with metric, basis, target_period, low, high, qualifier, actual.
+    An approximate guide ("~75%") is a point, drawn as a tick, never as a range.
     """
     groups: dict[tuple[str, str | None], list[dict]] = {}
     for r in rows:
@@ -273,58 +306,100 @@ def range_vs_actual_figure(
         subplot_titles=[vocab.metric_label(m, b) for (m, b) in groups],
         vertical_spacing=0.55 / n if n > 1 else 0.1,
     )
+    legend_done: set[str] = set()
+
+    def once(name: str) -> bool:
+        first = name not in legend_done
+        legend_done.add(name)
+        return first
+
     for i, ((metric, basis), items) in enumerate(groups.items(), start=1):
         unit = vocab.METRIC_UNITS[metric]
         items = sorted(items, key=lambda r: vocab.period_sort_key(r["target_period"]))
         ys = [vocab.period_label(r["target_period"]) for r in items]
-        widths = [max(r["high"] - r["low"], 0.0) for r in items]
-        span = max([r["high"] for r in items] + [r["actual"] or 0 for r in items]) or 1
-        fig.add_trace(
-            go.Bar(
-                name="Guided range",
-                orientation="h",
-                y=ys,
-                x=[w if w > 0 else span * 0.004 for w in widths],
-                base=[r["low"] for r in items],
-                marker=dict(
-                    color="rgba(217,115,13,0.22)",
-                    line=dict(
-                        color=ORANGE, width=[4 if selected == (r["target_period"], metric, basis) else 2 for r in items]
-                    ),
-                    pattern=dict(shape="/", fgcolor=ORANGE, size=8),
-                ),
-                customdata=[_cd(ticker, r["target_period"], metric, basis) for r in items],
-                text=[fmt.guidance_range(r["low"], r["high"], unit, r["qualifier"]) for r in items],
-                textposition="none",
-                hovertemplate="%{y} guided %{text}<extra></extra>",
-                showlegend=i == 1,
-                legendgroup="range",
-            ),
-            row=i,
-            col=1,
-        )
+        ranges = [r for r in items if r["high"] > r["low"]]
+        points = [r for r in items if r["high"] <= r["low"]]
         done = [r for r in items if r["actual"] is not None]
-        fig.add_trace(
-            go.Scatter(
-                name="Actual",
-                y=[vocab.period_label(r["target_period"]) for r in done],
-                x=[r["actual"] for r in done],
-                mode="markers+text",
-                marker=dict(size=16, color=INK, symbol="circle"),
-                text=[fmt.value(r["actual"], unit) for r in done],
-                textposition="middle right",
-                customdata=[_cd(ticker, r["target_period"], metric, basis) for r in done],
-                hovertemplate="%{y} actual %{text}<extra></extra>",
-                showlegend=i == 1,
-                legendgroup="actual",
-            ),
-            row=i,
-            col=1,
-        )
+
+        def widths(subset: list[dict], metric=metric, basis=basis) -> list[int]:
+            return [4 if selected == (r["target_period"], metric, basis) else 2 for r in subset]
+
+        def labels(subset: list[dict], unit=unit) -> list[str]:
+            return [fmt.guidance_range(r["low"], r["high"], unit, r["qualifier"]) for r in subset]
+
+        def custom(subset: list[dict], metric=metric, basis=basis) -> list[list[str]]:
+            return [_cd(ticker, r["target_period"], metric, basis) for r in subset]
+
+        if ranges:
+            fig.add_trace(
+                go.Bar(
+                    name="Guided range",
+                    orientation="h",
+                    y=[vocab.period_label(r["target_period"]) for r in ranges],
+                    x=[r["high"] - r["low"] for r in ranges],
+                    base=[r["low"] for r in ranges],
+                    marker=dict(
+                        color="rgba(217,115,13,0.22)",
+                        line=dict(color=ORANGE, width=widths(ranges)),
+                        pattern=dict(shape="/", fgcolor=ORANGE, size=8),
+                    ),
+                    customdata=custom(ranges),
+                    text=labels(ranges),
+                    textposition="none",
+                    hovertemplate="%{y} guided %{text}<extra></extra>",
+                    showlegend=once("range"),
+                    legendgroup="range",
+                ),
+                row=i,
+                col=1,
+            )
+        if points:
+            fig.add_trace(
+                go.Scatter(
+                    name="Guided point (approx.)",
+                    y=[vocab.period_label(r["target_period"]) for r in points],
+                    x=[r["low"] for r in points],
+                    mode="markers+text",
+                    marker=dict(
+                        symbol="line-ns-open", size=30, color=ORANGE, line=dict(width=widths(points), color=ORANGE)
+                    ),
+                    text=labels(points),
+                    textposition="top center",
+                    textfont=dict(color=ORANGE, size=14),
+                    cliponaxis=False,
+                    customdata=custom(points),
+                    hovertemplate="%{y} guided %{text}<extra></extra>",
+                    showlegend=once("point"),
+                    legendgroup="point",
+                ),
+                row=i,
+                col=1,
+            )
+        if done:
+            fig.add_trace(
+                go.Scatter(
+                    name="Actual",
+                    y=[vocab.period_label(r["target_period"]) for r in done],
+                    x=[r["actual"] for r in done],
+                    mode="markers+text",
+                    marker=dict(size=16, color=INK, symbol="circle"),
+                    text=[fmt.value(r["actual"], unit) for r in done],
+                    textposition="middle right",
+                    customdata=custom(done),
+                    hovertemplate="%{y} actual %{text}<extra></extra>",
+                    showlegend=once("actual"),
+                    legendgroup="actual",
+                ),
+                row=i,
+                col=1,
+            )
         lo = min([r["low"] for r in items] + [r["actual"] for r in done])
         hi = max([r["high"] for r in items] + [r["actual"] for r in done])
         pad = (hi - lo) * 0.35 or abs(hi) * 0.1 or 1
-        fig.update_xaxes(range=[lo - pad, hi + pad * 1.6], row=i, col=1, gridcolor=GRID)
+        prefix, suffix = {"usd_m": ("$", "M"), "pct": ("", "%"), "usd_per_share": ("$", "")}.get(unit, ("", ""))
+        fig.update_xaxes(
+            range=[lo - pad, hi + pad * 1.6], row=i, col=1, gridcolor=GRID, tickprefix=prefix, ticksuffix=suffix
+        )
         fig.update_yaxes(type="category", categoryorder="array", categoryarray=ys, row=i, col=1)
     fig = _layout(fig, height=max(260, 170 * n), legend=True)
     fig.update_layout(barmode="overlay", margin=dict(l=10, r=10, t=70, b=10))

@@ -71,7 +71,14 @@ def guidance_range(low: float, high: float, unit: str, qualifier: str = "range")
     if qualifier == "approx" or low == high:
         return "~" + value(low, unit, _range_decimals(low, unit))
     d = _range_decimals(low, unit, high)
-    return f"{value(low, unit, d)}–{value(high, unit, d)}"
+    lo, hi = value(low, unit, d), value(high, unit, d)
+    if unit == "usd_m" and low >= 0:  # $151–155M
+        return f"{lo[:-1]}–{hi[1:]}"
+    if unit == "pct":  # 66–67%
+        return f"{lo[:-1]}–{hi}"
+    if unit == "usd_per_share" and low >= 0:  # $0.28–0.29
+        return f"{lo}–{hi[1:]}"
+    return f"{lo} to {hi}"
 
 
 def _range_decimals(low: float, unit: str, high: float | None = None) -> int | None:

@@ -145,8 +145,12 @@ class CompanyData:
 
 
 def _none(frame: pd.DataFrame) -> pd.DataFrame:
-    """NaN/NA -> None, so missing stays missing (never 0) in plain Python."""
-    return frame.astype(object).where(frame.notna(), None)
+    """NaN/NA -> None, so missing stays missing (never 0) in plain Python; list columns as lists."""
+    out = frame.astype(object).where(frame.notna(), None)
+    for col in ("metrics",):
+        if col in out:
+            out[col] = [list(v) if v is not None else [] for v in out[col]]
+    return out
 
 
 def company_data(con: duckdb.DuckDBPyConnection, ticker: str) -> CompanyData | None:
@@ -165,7 +169,7 @@ def company_data(con: duckdb.DuckDBPyConnection, ticker: str) -> CompanyData | N
         ticker=row[0],
         name=row[1],
         facts=q(
-            "select period, metric, basis, value, unit, qualifier, source_id, section, excerpt, note "
+            "select period, metric, basis, value, unit, qualifier, source_id, section, excerpt, note, decimals "
             "from facts where ticker = ? order by fiscal_year, coalesce(fiscal_quarter, 5), metric, basis"
         ),
         guidance=q(
@@ -185,7 +189,7 @@ def company_data(con: duckdb.DuckDBPyConnection, ticker: str) -> CompanyData | N
             "select topic, period, text, trend, metrics, source_id, note from themes where ticker = ? order by rowid"
         ),
         cross_checks=q(
-            "select subject, period, metric, basis, value, low, high, agrees, source_id, section, excerpt "
+            "select subject, period, metric, basis, value, low, high, qualifier, decimals, agrees, source_id, section, excerpt "
             "from cross_checks where ticker = ?"
         ),
         sources={r["source_id"]: r for r in _none(src).to_dict("records")},

@@ -28,11 +28,13 @@ def rows(data: CompanyData, target_period: str | None = None) -> pd.DataFrame:
                 "Period": vocab.period_label(g["target_period"]),
                 "Issued": vocab.period_label(g["issued_period"]),
                 "Guided": fmt.guidance_range(g["low"], g["high"], unit, g["qualifier"]),
-                "Midpoint": fmt.value(analytics.guidance_midpoint(g["low"], g["high"]), unit),
+                "Midpoint": fmt.value(
+                    analytics.guidance_midpoint(g["low"], g["high"]), unit, midpoint_decimals(g, unit)
+                ),
                 "Actual": fmt.value(g["actual"], unit),
                 "Position": POSITION_TEXT[g["position"]],
-                "vs midpoint (derived)": fmt.delta(units, unit),
-                "vs midpoint % (derived)": fmt.growth(pct),
+                "vs mid (derived)": fmt.delta(units, unit),
+                "vs mid % (derived)": fmt.growth(pct),
                 "Source says": g["source_label"],
                 "metric": g["metric"],
                 "basis": g["basis"],
@@ -42,9 +44,16 @@ def rows(data: CompanyData, target_period: str | None = None) -> pd.DataFrame:
         )
     columns = [
         "Metric", "Period", "Issued", "Guided", "Midpoint", "Actual", "Position",
-        "vs midpoint (derived)", "vs midpoint % (derived)", "Source says", "metric", "basis", "period", "position",
+        "vs mid (derived)", "vs mid % (derived)", "Source says", "metric", "basis", "period", "position",
     ]  # fmt: skip
     return pd.DataFrame(out, columns=columns)
+
+
+def midpoint_decimals(g: dict, unit: str) -> int:
+    """One more decimal than the range needs when the midpoint falls between: $0.255, $54.5M."""
+    mid = analytics.guidance_midpoint(g["low"], g["high"])
+    base = 2 if unit == "usd_per_share" else 0
+    return base if round(mid, base) == round(mid, 6) else base + 1
 
 
 def outlook(data: CompanyData, period: str) -> list[str]:

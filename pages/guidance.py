@@ -13,8 +13,17 @@ card = scorecard.rows(data)
 if card.empty:
     st.info("No guidance in the sources for this company.")
     st.stop()
-st.dataframe(card.drop(columns=["metric", "basis", "period", "position"]), hide_index=True)
-st.caption("Position compares the reported actual with the guided range; distances from the midpoint are derived.")
+st.dataframe(
+    card.drop(columns=["Issued", "metric", "basis", "period", "position"]),
+    hide_index=True,
+    key="scorecard",
+    on_select=lambda: ui.select_from_table(ctx, "scorecard", card.to_dict("records")),
+    selection_mode="single-row",
+)
+st.caption(
+    "Select a row (or click a bar or dot below) to see the source and what management said. "
+    "Position compares the reported actual with the guided range; distances from the midpoint are derived."
+)
 
 
 @st.fragment

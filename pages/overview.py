@@ -21,8 +21,11 @@ for row in (KPIS[:3], KPIS[3:]):
         with col:
             ui.kpi(ctx, metric, basis, period, label)
 
+if ctx.view.metric:
+    ui.drilldown_panel(ctx, ctx.view)
+
 summary = [r for r in data.commentary.to_dict("records") if r["period"] == period]
-left, right = st.columns([3, 2])
+left, right = st.columns([1, 1])
 with left:
     st.subheader("Executive summary")
     items = [r for r in summary if r["kind"] == "summary"][:5]
@@ -45,7 +48,7 @@ with right:
     if card.empty:
         st.caption("No guidance targeted this quarter in the sources.")
     else:
-        st.dataframe(card[["Metric", "Guided", "Actual", "Position", "Source says"]], hide_index=True)
+        st.dataframe(card[["Metric", "Guided", "Actual", "Position", "Source says"]], hide_index=True, width="stretch")
     nxt = analytics.shift_quarter(period, 1) if vocab.is_quarter(period) else None
     outlook = scorecard.outlook(data, nxt) if nxt else []
     st.subheader(f"Outlook for {vocab.period_label(nxt)}" if nxt else "Outlook")

@@ -19,16 +19,16 @@ from earnings.ui import store
 
 esc = fmt.md_escape
 
-# page id -> (file, title, url path, icon)
+# page id -> (file, title, url path)
 PAGES = {
-    "overview": ("pages/overview.py", "Overview", "", "🏠"),
-    "revenue": ("pages/revenue.py", "Revenue", "revenue", "💵"),
-    "margins": ("pages/margins.py", "Margins", "margins", "📈"),
-    "opex": ("pages/opex.py", "Opex", "opex", "🧾"),
-    "guidance": ("pages/guidance.py", "Guidance", "guidance", "🎯"),
-    "commentary": ("pages/commentary.py", "Commentary", "commentary", "💬"),
-    "briefing": ("pages/briefing.py", "Briefing", "briefing", "🖥️"),
-    "data": ("pages/data.py", "Data", "data", "🗂️"),
+    "overview": ("pages/overview.py", "Overview", ""),
+    "revenue": ("pages/revenue.py", "Revenue", "revenue"),
+    "margins": ("pages/margins.py", "Margins", "margins"),
+    "opex": ("pages/opex.py", "Opex", "opex"),
+    "guidance": ("pages/guidance.py", "Guidance", "guidance"),
+    "commentary": ("pages/commentary.py", "Commentary", "commentary"),
+    "briefing": ("pages/briefing.py", "Briefing", "briefing"),
+    "data": ("pages/data.py", "Data", "data"),
 }
 # the page that shows a metric best
 METRIC_PAGE = {
@@ -62,6 +62,12 @@ class Context:
     names: dict[str, str]
     data: CompanyData
     view: urlstate.View
+
+    @property
+    def focus(self) -> str | None:
+        """The quarter in focus: the URL's period when it is a reported quarter, else the latest."""
+        quarters = self.data.quarters()
+        return self.view.period if self.view.period in quarters else (quarters[-1] if quarters else None)
 
 
 def _view_from_url(data_of: Callable[[str], CompanyData | None], tickers: list[str]) -> urlstate.View:
@@ -120,12 +126,12 @@ def sidebar(ctx: Context, current_page: str) -> None:
             _url_select("Company", ctx.tickers, "ticker", ctx.view.ticker, lambda t: f"{t} · {ctx.names.get(t, '')}")
         quarters = ctx.data.quarters()
         if quarters:
-            _url_select("Quarter in focus", list(reversed(quarters)), "period", ctx.view.period, vocab.period_label)
+            _url_select("Quarter in focus", list(reversed(quarters)), "period", ctx.focus, vocab.period_label)
         keep = {"ticker": ctx.view.ticker}
         if ctx.view.period:
             keep["period"] = ctx.view.period
-        for page_id, (file, title, _, icon) in PAGES.items():
-            st.page_link(file, label=title, icon=icon, query_params=keep, disabled=page_id == current_page)
+        for page_id, (file, title, _) in PAGES.items():
+            st.page_link(file, label=title, query_params=keep, disabled=page_id == current_page)
         meta = ctx.db.meta
         st.caption(f"Data built {esc(meta.get('built_at', '—'))} · hash {esc(meta.get('content_hash', '')[:12])}")
 
@@ -155,9 +161,23 @@ def select_from_chart(ctx: Context, key: str) -> None:
     """on_select callback: copy the clicked point's (period, metric, basis) into the URL."""
     event = st.session_state.get(key)
     points = (event or {}).get("selection", {}).get("points", []) if event else []
-    if not points:
+    if points:
+        _select(ctx, points[0])
+
+
+def select_from_table(ctx: Context, key: str, rows: list[dict]) -> None:
+    """on_select callback of a table whose rows carry period, metric and basis: into the URL."""
+    event = st.session_state.get(key)
+    picked = (event or {}).get("selection", {}).get("rows", []) if event else []
+    if not picked or not 0 <= picked[0] < len(rows):
         return
-    picked = drilldown.selection_from_point(points[0])
+    row = rows[picked[0]]
+    point = {"customdata": [ctx.data.ticker, row["period"], row["metric"], row["basis"] or ""]}
+    _select(ctx, point)
+
+
+def _select(ctx: Context, point: dict) -> None:
+    picked = drilldown.selection_from_point(point)
     if picked is None:
         return
     ticker, period, metric, basis = picked
@@ -197,9 +217,13 @@ def kpi(ctx: Context, metric: str, basis: str | None, period: str, label: str | 
     delta = None
     if prev and v is not None and data.value(prev, metric, basis) is not None:
         pv = data.value(prev, metric, basis)
-        change = v - pv if unit == "pct" else analytics.growth_pct(v, pv)
-        if change is not None:
-            delta = (f"{change:+.1f} pp" if unit == "pct" else f"{change:+.1f}%").replace("+-", "-")
+        growth = analytics.growth_pct(v, pv)
+        if unit == "pct":
+            delta = f"{v - pv:+.1f} pp"
+        elif growth is not None:
+            delta = f"{growth:+.1f}%"
+        else:  # a loss or zero a quarter ago: the change in units, not a percentage
+            delta = ("+" if v >= pv else "-") + fmt.value(abs(v - pv), unit)
     higher_better = vocab.METRICS[metric].higher_is_better
     st.metric(
         label or vocab.metric_label(metric, basis),
@@ -207,8 +231,8 @@ def kpi(ctx: Context, metric: str, basis: str | None, period: str, label: str | 
         delta=delta,
         delta_color="normal" if higher_better is not False else "inverse",
         delta_description=f"q/q vs {vocab.period_label(prev)} (derived)" if delta else None,
-        chart_data=[series[p] for p in axis if p in series] or None,
-        chart_type="line",
+        chart_data=[series.get(p, float("nan")) for p in axis] or None,  # NaN: a gap, not a zero
+        chart_type="bar",
         border=True,
     )
     yoy_period = analytics.year_ago_quarter(period) if vocab.is_quarter(period) else None
@@ -219,7 +243,8 @@ def kpi(ctx: Context, metric: str, basis: str | None, period: str, label: str | 
     params = {"ticker": data.ticker, "period": period, "metric": metric}
     if basis:
         params["basis"] = basis
-    st.page_link(PAGES[page][0], label=f"Open on {PAGES[page][1]} →", query_params=params)
+    label = f"Open on {PAGES[page][1]} →" if page != "overview" else "Where it comes from →"
+    st.page_link(PAGES[page][0], label=label, query_params=params)
 
 
 # --- drill-down panel --------------------------------------------------------------
@@ -282,8 +307,7 @@ def drilldown_panel(ctx: Context, view: urlstate.View) -> None:
                 if d.source.get("note"):
                     st.caption("Note: " + esc(d.source["note"]))
                 if d.other_mentions:
-                    also = "; ".join(f"{m['value_text']} ({m['title']}, {m['section']})" for m in d.other_mentions)
-                    st.caption("Also stated as: " + esc(also))
+                    st.caption("Also stated as: " + esc(drilldown.mentions_text(d.other_mentions)))
             for g in d.guidance:
                 st.caption("Guidance source: " + esc(f"{g.source_title} · {g.section} — “{g.excerpt}”"))
         items = d.commentary[:4]
@@ -304,13 +328,25 @@ def drilldown_panel(ctx: Context, view: urlstate.View) -> None:
         )
 
 
+def _ensure_navigation_app() -> None:
+    """Streamlit treats an app with a pages/ folder as an old-style multipage app
+    until dashboard.py has called st.navigation once; a first visitor who lands on
+    a page URL would get that page without dashboard.py. Switch modes and rerun."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def page(page_id: str, heading: str) -> Context:
     """Every page starts here: database, URL, sidebar, heading, notices. Stops the page on failure."""
+    _ensure_navigation_app()
     ctx = setup()
     if ctx is None:
         st.stop()
     sidebar(ctx, page_id)
-    period = vocab.period_label(ctx.view.period) if ctx.view.period else "—"
-    st.title(f"{heading} · {ctx.data.ticker} {period}")
+    period = vocab.period_label(ctx.focus) if ctx.focus else ""
+    st.title(esc(f"{heading} · {ctx.data.ticker} {period}"))
     show_notices(ctx.view)
     return ctx

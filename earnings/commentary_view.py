@@ -1,0 +1,297 @@
+"""The commentary page's logic: items, filters from the URL, search, the theme tracker grid.
+
+Pure functions (no Streamlit). An item is a plain dict shaped like a
+commentary row (``kind``, ``period``, ``speaker``, ``topic``, ``text``,
+``metrics``, ``source_id``, ``section``); a theme becomes an item of kind
+``"theme"`` that also carries ``trend`` and ``note``.
+
+Every URL value is checked against what the data holds; a rejected value
+falls back to "all" with a notice that never repeats the value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from earnings import analytics, fmt, urlstate, vocab
+from earnings.queries import CompanyData
+
+THEME = "theme"
+KINDS = (*vocab.COMMENTARY_KINDS, THEME)
+KIND_LABELS = {**vocab.KIND_LABELS, THEME: "Theme"}
+# the order of the groups on the page: what people said first
+KIND_ORDER = ("quote", "qa", "takeaway", "summary", "went_well", "went_wrong", "estimates", THEME)
+GROUP_TITLES = {
+    "quote": "Quotes",
+    "qa": "Q&A",
+    "takeaway": "Takeaways",
+    "summary": "Summary",
+    "went_well": "What went well",
+    "went_wrong": "What went wrong",
+    "estimates": "Estimates",
+    THEME: "Themes",
+}
+FILTER_PARAMS = ("q", "kind", "speaker", "topic")
+THEME_PARAMS = ("theme_topic", "theme_period")
+MAX_QUERY = 100
+TOPIC_COLUMN = "Topic"
+TREND_COLUMN = "Trend"
+
+
+def _metrics(value: object) -> list[str]:
+    """A metrics cell (list, array, "a;b" text or None) as a list of metric ids."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [m for m in value.split(";") if m]
+    return [str(m) for m in value]  # type: ignore[union-attr]
+
+
+def items(data: CompanyData) -> list[dict]:
+    """Every commentary row and every theme cell of a company, in source order."""
+    out = []
+    for r in data.commentary.to_dict("records"):
+        out.append({**r, "metrics": _metrics(r.get("metrics")), "trend": None, "note": None})
+    for i, r in enumerate(data.themes.to_dict("records")):
+        out.append(
+            {
+                "commentary_id": f"theme-{i + 1}",
+                "period": r["period"],
+                "kind": THEME,
+                "speaker": None,
+                "role": None,
+                "topic": r["topic"],
+                "text": r["text"],
+                "metrics": _metrics(r.get("metrics")),
+                "source_id": r["source_id"],
+                "section": None,
+                "trend": r.get("trend"),
+                "note": r.get("note"),
+            }
+        )
+    return out
+
+
+# --- filters -----------------------------------------------------------------------
+
+
+@dataclass
+class Options:
+    """The values each filter can take: what the data holds."""
+
+    kinds: list[str]
+    speakers: list[str]
+    topics: list[str]
+    metrics: list[str]
+    periods: list[str]  # newest first
+
+
+def options(
+    rows: Sequence[dict], known_metrics: Sequence[str], extra_metric: str | None, extra_period: str | None
+) -> Options:
+    """Filter choices from the items.
+
+    ``known_metrics`` are the metrics the shared ``metric`` parameter accepts
+    (a metric outside them would be rejected by the page header);
+    ``extra_metric``/``extra_period`` are the URL's validated values, offered
+    even when no item mentions them, so the filter can say "nothing matches".
+    """
+    kinds = [k for k in KINDS if any(r["kind"] == k for r in rows)]
+    speakers = sorted({r["speaker"] for r in rows if r.get("speaker")}, key=str.casefold)
+    topics = sorted({r["topic"] for r in rows if r.get("topic")}, key=str.casefold)
+    mentioned = {m for r in rows for m in r["metrics"]}
+    if extra_metric:
+        mentioned.add(extra_metric)
+    metrics = [m for m in known_metrics if m in mentioned]
+    periods = {r["period"] for r in rows} | ({extra_period} if extra_period else set())
+    return Options(kinds, speakers, topics, metrics, sorted(periods, key=vocab.period_sort_key, reverse=True))
+
+
+@dataclass
+class Filters:
+    """The active filters; ``None`` (or "" for ``q``) means all."""
+
+    q: str = ""
+    kind: str | None = None
+    speaker: str | None = None
+    topic: str | None = None
+    metric: str | None = None
+    period: str | None = None
+
+    def active(self) -> bool:
+        return bool(self.q.strip()) or any((self.kind, self.speaker, self.topic, self.metric, self.period))
+
+
+def resolve_filters(
+    params: Mapping[str, object], opts: Options, metric: str | None, period: str | None
+) -> tuple[Filters, list[str]]:
+    """The page's own filters from the URL, validated; ``metric``/``period`` come validated by the page header."""
+    notices: list[str] = []
+    q = urlstate.raw_value(params, "q") or ""
+    if len(q) > MAX_QUERY:
+        q = q[:MAX_QUERY]
+        notices.append(
+            f"The link's search text is longer than {MAX_QUERY} characters; only the first {MAX_QUERY} are used."
+        )
+    chosen = {}
+    for name, allowed, what, label in (
+        ("kind", opts.kinds, "kind of commentary", "all kinds"),
+        ("speaker", opts.speakers, "speaker", "all speakers"),
+        ("topic", opts.topics, "topic", "all topics"),
+    ):
+        c = urlstate.choose(urlstate.raw_value(params, name), allowed, None, what, label)
+        chosen[name] = c.value
+        if c.notice:
+            notices.append(c.notice)
+    return Filters(q=q, metric=metric, period=period, **chosen), notices
+
+
+def period_matches(item_period: str, period: str | None) -> bool:
+    """A fiscal year also takes its quarters, as the drill-down panel does."""
+    if period is None or item_period == period:
+        return True
+    return (
+        period.endswith("FY")
+        and vocab.is_period(item_period)
+        and analytics.fiscal_year(item_period) == analytics.fiscal_year(period)
+    )
+
+
+def search_matches(row: dict, q: str) -> bool:
+    """Case-insensitive substring over text, topic, speaker (and a theme's trend)."""
+    needle = q.strip().casefold()
+    if not needle:
+        return True
+    hay = (row.get("text"), row.get("topic"), row.get("speaker"), row.get("trend"))
+    return any(needle in str(h).casefold() for h in hay if h)
+
+
+def matches(row: dict, f: Filters) -> bool:
+    return (
+        (f.kind is None or row["kind"] == f.kind)
+        and (f.speaker is None or row.get("speaker") == f.speaker)
+        and (f.topic is None or row.get("topic") == f.topic)
+        and (f.metric is None or f.metric in row["metrics"])
+        and period_matches(row["period"], f.period)
+        and search_matches(row, f.q)
+    )
+
+
+def filter_items(rows: Sequence[dict], f: Filters) -> list[dict]:
+    return [r for r in rows if matches(r, f)]
+
+
+def grouped(rows: Sequence[dict]) -> list[tuple[str, list[dict]]]:
+    """(group title, items) in KIND_ORDER; within a group newest period first, then source order."""
+    out = []
+    for kind in KIND_ORDER:
+        group = [r for r in rows if r["kind"] == kind]
+        group.sort(key=lambda r: vocab.period_sort_key(r["period"]), reverse=True)  # stable: keeps source order
+        if group:
+            out.append((GROUP_TITLES[kind], group))
+    return out
+
+
+def count_line(shown: int, total: int) -> str:
+    noun = "item" if total == 1 else "items"
+    return f"{shown} of {total} {noun}"
+
+
+def period_option_label(period: str) -> str:
+    label = vocab.period_label(period)
+    return f"{label} and its quarters" if period.endswith("FY") else label
+
+
+def param_updates(name: str, value: str | None) -> dict[str, str | None]:
+    """The URL change when a filter is set: ``None`` deletes a parameter."""
+    updates: dict[str, str | None] = {name: value or None}
+    if name == "metric":
+        updates["basis"] = None  # a basis belongs to the previous metric
+    return updates
+
+
+# --- theme tracker ----------------------------------------------------------------------
+
+
+@dataclass
+class ThemeGrid:
+    """Topics (rows) x periods (columns) plus the trend; empty cells are "—"."""
+
+    frame: pd.DataFrame
+    topics: list[str]
+    periods: list[str]
+    columns: dict[str, str] = field(default_factory=dict)  # column label -> period
+
+    def cell(self, topic: str, period: str | None) -> tuple[int, str]:
+        """(row position, column name) of a topic's cell; the Trend cell for the whole topic."""
+        column = TREND_COLUMN if period is None else vocab.period_label(period)
+        return self.topics.index(topic), column
+
+
+def theme_grid(themes: pd.DataFrame) -> ThemeGrid:
+    rows = themes.to_dict("records")
+    topics = list(dict.fromkeys(r["topic"] for r in rows))
+    periods = sorted({r["period"] for r in rows}, key=vocab.period_sort_key)
+    columns = {vocab.period_label(p): p for p in periods}
+    table = []
+    for topic in topics:
+        mine = [r for r in rows if r["topic"] == topic]
+        line = {TOPIC_COLUMN: topic}
+        for label, p in columns.items():
+            line[label] = next((r["text"] for r in mine if r["period"] == p and r["text"]), fmt.MISSING)
+        trends = [r for r in mine if r.get("trend")]
+        trends.sort(key=lambda r: vocab.period_sort_key(r["period"]))
+        line[TREND_COLUMN] = trends[-1]["trend"] if trends else fmt.MISSING
+        table.append(line)
+    frame = pd.DataFrame(table, columns=[TOPIC_COLUMN, *columns, TREND_COLUMN], dtype=object)
+    return ThemeGrid(frame, topics, periods, columns)
+
+
+def cell_target(grid: ThemeGrid, cell: Sequence[object]) -> tuple[str, str | None] | None:
+    """(topic, period) of a selected cell as st.dataframe reports it: (row position, column name).
+
+    The Topic and Trend columns stand for the whole topic (period ``None``).
+    """
+    if not isinstance(cell, Sequence) or len(cell) != 2:
+        return None
+    row, column = cell
+    if not isinstance(row, int) or not 0 <= row < len(grid.topics):
+        return None
+    topic = grid.topics[row]
+    if column in grid.columns:
+        return topic, grid.columns[column]
+    if column in (TOPIC_COLUMN, TREND_COLUMN):
+        return topic, None
+    return None
+
+
+def theme_updates(target: tuple[str, str | None] | None) -> dict[str, str | None]:
+    """The URL change for a selected (or cleared) theme cell."""
+    topic, period = target if target else (None, None)
+    return {"theme_topic": topic, "theme_period": period}
+
+
+def resolve_theme(params: Mapping[str, object], grid: ThemeGrid) -> tuple[str | None, str | None, list[str]]:
+    """(topic, period, notices) from ``theme_topic``/``theme_period``; period ``None`` = the whole topic."""
+    notices = []
+    t = urlstate.choose(urlstate.raw_value(params, "theme_topic"), grid.topics, None, "theme topic", "no theme")
+    if t.notice:
+        notices.append(t.notice)
+    raw_period = urlstate.raw_value(params, "theme_period")
+    if t.value is None:
+        if raw_period and not t.notice:
+            notices.append("The link's theme quarter is ignored: it names no theme topic.")
+        return None, None, notices
+    p = urlstate.choose(raw_period, grid.periods, None, "theme quarter", "the whole topic")
+    if p.notice:
+        notices.append(p.notice)
+    return t.value, p.value, notices
+
+
+def theme_cells(themes: pd.DataFrame, topic: str, period: str | None) -> list[dict]:
+    """The theme rows of a topic (in one period, or all of them oldest first)."""
+    rows = [r for r in themes.to_dict("records") if r["topic"] == topic and (period is None or r["period"] == period)]
+    return sorted(rows, key=lambda r: vocab.period_sort_key(r["period"]))
