@@ -41,10 +41,10 @@ STEPS: tuple[Step, ...] = (
         ("revenue", "gross_margin", "operating_margin", "opex_total", "diluted_eps"),
         ("outlook", "guid"),
     ),
-    Step(6, "management", "What management said", "Management"),
+    Step(6, "management", "What management said", "Quotes"),
 )
 STEP_NOTICE = "The link's step is not one this briefing has; showing step 1 instead."
-CHART_HEIGHT = 390  # with the title, the controls and the numbers below it, fits a 1440×900 screen
+CHART_HEIGHT = 440  # with the title, the controls and the numbers below it, fits a 1440×900 screen
 
 HEADLINE = (
     ("revenue", None, "Revenue"),
@@ -60,7 +60,7 @@ MAX_ITEMS, MIN_ITEMS = 3, 2
 POSITION_WORDS = {"above": "above the range", "within": "within the range", "below": "below the range"}
 
 
-# --- steps and the quarter ------------------------------------------------------------------------
+# --- steps ------------------------------------------------------------------------
 
 
 def step(number: int) -> Step:
@@ -74,28 +74,6 @@ def parse_step(raw: str | None) -> tuple[int, str | None]:
     if raw.isascii() and raw.isdigit() and len(raw) <= 2 and 1 <= int(raw) <= len(STEPS):
         return int(raw), None
     return 1, STEP_NOTICE
-
-
-def focus_quarter(data: CompanyData, period: str | None) -> str | None:
-    """The reported quarter the briefing walks through: ``period`` if it has figures, else the
-    latest reported quarter not after it (a fiscal year: its last reported quarter), else the latest."""
-    quarters = data.quarters()
-    if not quarters or period in quarters:
-        return period if quarters else None
-    if period and vocab.is_period(period):
-        before = [q for q in quarters if vocab.period_sort_key(q) <= vocab.period_sort_key(period)]
-        if before:
-            return before[-1]
-    return quarters[-1]
-
-
-def focus_note(asked: str, shown: str) -> str:
-    """One line saying why the briefing shows another quarter than the URL's period."""
-    if vocab.is_quarter(asked):
-        return (
-            f"{vocab.period_label(asked)} has no reported figures yet: the briefing covers {vocab.period_label(shown)}."
-        )
-    return f"The briefing walks through one quarter: {vocab.period_label(shown)}, the last reported one of {vocab.period_label(asked)}."
 
 
 def next_quarter(period: str) -> str:
@@ -254,13 +232,13 @@ def outlook(data: CompanyData, period: str) -> list[Number]:
         out.append(n)
     om = implied_operating_margin(data, nxt)
     if om is not None:
-        n = Number("Operating margin (non-GAAP), implied", fmt.value(om[1], "pct"))
+        n = Number("Implied operating margin (non-GAAP)", fmt.value(om[1], "pct"))
         base = data.value(period, "operating_margin", "non_gaap")
         _with_delta(
             n,
             "operating_margin",
             change(om[1], base, "pct"),
-            f"at the midpoints vs {vocab.period_label(period)}'s {fmt.value(base, 'pct')} (derived)",
+            f"midpoints vs {vocab.period_label(period)}'s {fmt.value(base, 'pct')} (derived)",
         )
         n.note = (
             f"{fmt.value(om[0], 'pct')}–{fmt.value(om[2], 'pct')} across the ranges; "
@@ -310,7 +288,8 @@ def revenue_figure(data: CompanyData, period: str) -> go.Figure:
     past = [dict(g, period=g["target_period"]) for g in data.guidance_for(period, "revenue", None)]
     axis = analytics.quarter_axis(list(revenue), extend_to=nxt if guide else None)
     fig = figures.revenue_figure(data.ticker, axis, revenue, guide_data, selected=period, guided=past)
-    return fig.update_layout(height=CHART_HEIGHT)
+    fig.update_traces(cliponaxis=False, selector=dict(type="scatter"))  # "guide $151–155M" over the last quarter
+    return fig.update_layout(height=CHART_HEIGHT, margin_r=60)
 
 
 MARGIN_SERIES = (

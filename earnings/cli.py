@@ -14,7 +14,8 @@ from earnings.sourcefiles import SourceError
 STATUS_MARK = {"pass": "ok  ", "fail": "FAIL", "warn": "warn", "skip": "skip"}
 
 
-def _print_report(result: build_mod.BuildResult, out=sys.stdout) -> None:
+def _print_report(result: build_mod.BuildResult, out=None) -> None:
+    out = out or sys.stdout
     print("rows: " + ", ".join(f"{t} {n}" for t, n in result.counts().items()), file=out)
     for c in result.checks:
         print(f"  {STATUS_MARK.get(c.status, c.status)} {c.check_id}: {c.detail}", file=out)

@@ -129,7 +129,11 @@ class CompanyData:
         return sorted(found, key=lambda b: {"non_gaap": 0, "gaap": 1}.get(b, 2))
 
     def metrics(self) -> list[str]:
-        found = {m for (_, m, _) in self.index} | set(self.guidance["metric"])
+        """Every metric the company's figures, guidance, targets or commentary speak of."""
+        found = {m for (_, m, _) in self.index} | set(self.guidance["metric"]) | set(self.targets["metric"])
+        for frame in (self.commentary, self.themes):
+            for ms in frame["metrics"]:
+                found |= set(ms or [])
         return [m for m in vocab.METRICS if m in found]
 
     def source(self, source_id: str) -> dict:

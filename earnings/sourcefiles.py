@@ -236,7 +236,7 @@ def _read_text(path: Path, problems: list[Problem]) -> tuple[str | None, bytes]:
     return text, data
 
 
-def _parse_cell(col: Column, raw: str, known: dict[str, set[str]]):
+def _parse_cell(col: Column, raw: str, known: dict[str, set[str] | None]):
     """Typed value of one cell, or raise ValueError(reason)."""
     s = raw.strip()
     if not s:
@@ -267,13 +267,13 @@ def _parse_cell(col: Column, raw: str, known: dict[str, set[str]]):
     if kind in ("ticker", "new_ticker"):
         if not vocab.TICKER_RE.match(s):
             raise ValueError(f"{raw!r} is not a ticker (capital letters and digits)")
-        if kind == "ticker" and s not in known["ticker"]:
+        if kind == "ticker" and known["ticker"] is not None and s not in known["ticker"]:
             raise ValueError(f"{s!r} is not in companies.csv")
         return s
     if kind in ("source_id", "new_source_id"):
         if not vocab.SOURCE_ID_RE.match(s):
             raise ValueError(f"{raw!r} is not a source id (lower-case letters, digits, - and _)")
-        if kind == "source_id" and s not in known["source_id"]:
+        if kind == "source_id" and known["source_id"] is not None and s not in known["source_id"]:
             raise ValueError(f"{s!r} is not in sources.csv")
         return s
     if kind == "metric":
@@ -323,13 +323,13 @@ def _check_row(table: str, row: dict) -> list[str]:
 
 
 def read_table(
-    path: Path, spec: TableSpec, known: dict[str, set[str]], problems: list[Problem]
+    path: Path, spec: TableSpec, known: dict[str, set[str] | None], problems: list[Problem]
 ) -> tuple[list[dict], bytes]:
     """Rows of one file, typed; problems go to ``problems``."""
     text, data = _read_text(path, problems)
     if text is None:
         return [], data
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [h.strip() for h in next(reader)]
     except csv.Error as e:
@@ -399,7 +399,8 @@ def load(data_dir: Path) -> SourceData:
     data_dir = Path(data_dir)
     problems: list[Problem] = []
     out = SourceData()
-    known: dict[str, set[str]] = {"ticker": set(), "source_id": set()}
+    # None: the file that defines them has problems of its own, so references are not checked against it
+    known: dict[str, set[str] | None] = {"ticker": set(), "source_id": set()}
     if not data_dir.is_dir():
         raise SourceError([Problem(str(data_dir), None, "the data folder does not exist")])
     for name in LOAD_ORDER:
@@ -409,13 +410,13 @@ def load(data_dir: Path) -> SourceData:
             if spec.required_file:
                 problems.append(Problem(spec.file, None, f"missing: the build needs {spec.file} in {data_dir}"))
             continue
+        before = len(problems)
         rows, raw = read_table(path, spec, known, problems)
         out.tables[name] = rows
         out.raw[spec.file] = raw
-        if name == "companies":
-            known["ticker"] = {r["ticker"] for r in rows}
-        if name == "sources":
-            known["source_id"] = {r["source_id"] for r in rows}
+        defines = {"companies": "ticker", "sources": "source_id"}.get(name)
+        if defines:
+            known[defines] = {r[defines] for r in rows} if len(problems) == before else None
     if problems:
         raise SourceError(problems)
     return out

@@ -1,5 +1,145 @@
-"""Commentary: being written."""
+"""Commentary: the theme tracker, then every bullet, quote, Q&A item, takeaway and theme, searchable and filterable."""
 
+import streamlit as st
+
+from earnings import commentary_view as cv
+from earnings import fmt, vocab
 from earnings.ui import components as ui
 
-ctx = ui.page("commentary", "Commentary")
+ctx = ui.page("commentary", "Commentary", show_quarter=False)
+data, esc = ctx.data, fmt.md_escape
+GRID_KEY = "commentary_theme_grid"
+
+
+def set_params(updates: dict[str, str | None]) -> None:
+    for name, value in updates.items():
+        if value:
+            st.query_params[name] = value
+        else:
+            st.query_params.pop(name, None)
+
+
+# --- what the URL asks for, validated --------------------------------------------------
+params = st.query_params.to_dict()
+grid = cv.theme_grid(data.themes)
+theme_topic, theme_period, theme_notices = cv.resolve_theme(params, grid)
+rows = cv.items(data)
+# the period filter is "all periods" unless the link names one (the header's period defaults to the latest)
+explicit_period = ctx.view.period if "period" in params else None
+opts = cv.options(rows, data.metrics(), ctx.view.metric, explicit_period)
+filters, notices = cv.resolve_filters(params, opts, ctx.view.metric, explicit_period)
+for notice in notices + theme_notices:
+    st.info(esc(notice), icon="ℹ️")
+
+# --- theme tracker ------------------------------------------------------------------------
+
+
+def pick_theme() -> None:
+    cells = st.session_state[GRID_KEY]["selection"]["cells"]
+    set_params(cv.theme_updates(cv.cell_target(grid, cells[0]) if cells else None))
+
+
+def theme_detail(topic: str | None, period: str | None) -> None:
+    if topic is None:
+        st.caption("Click a cell for its full text and source; the Topic or Trend cell shows the whole topic.")
+        return
+    where = vocab.period_label(period) if period else "every quarter"
+    with st.container(border=True, key="theme_detail"):
+        st.markdown(f"**{esc(topic)}** · {esc(where)}")
+        cells = cv.theme_cells(data.themes, topic, period)
+        if not cells:
+            st.markdown(esc(f"Nothing in the sources on this topic for {where}."))
+        for c in cells:
+            st.markdown(esc(c["text"] if period else f"{vocab.period_label(c['period'])}: {c['text']}"))
+            if c.get("trend"):
+                st.caption(esc(f"Trend: {c['trend']}"))
+            if c.get("note"):
+                st.caption(esc(f"Transcription note: {c['note']}"))
+            st.caption("Source: " + esc(ui.source_line(data, c["source_id"], None)))
+
+
+st.subheader("Theme tracker")
+if grid.topics:
+    picked = {"selection": {"cells": [list(grid.cell(theme_topic, theme_period))]}} if theme_topic else None
+    st.dataframe(
+        grid.frame,
+        key=GRID_KEY,
+        on_select=pick_theme,
+        selection_mode="single-cell",
+        selection_default=picked,
+        hide_index=True,
+        column_config={
+            cv.TOPIC_COLUMN: st.column_config.TextColumn(width=190, pinned=True),
+            **{label: st.column_config.TextColumn(width=180) for label in grid.columns},
+            cv.TREND_COLUMN: st.column_config.TextColumn(width=200),
+        },
+    )
+    theme_detail(theme_topic, theme_period)
+else:
+    st.caption("No themes in the sources for this company.")
+
+# --- filters --------------------------------------------------------------------------------
+st.subheader("All commentary")
+
+
+def url_select(label: str, param: str, value: str | None, options: list[str], show, all_label: str) -> None:
+    """A filter kept in the URL by hand (a rejected URL value must give a notice, which bind= cannot)."""
+    key = f"commentary_{param}"
+    st.session_state[key] = value or ""
+    st.selectbox(
+        label,
+        ["", *options],
+        key=key,
+        format_func=lambda v: show(v) if v else all_label,
+        on_change=lambda: set_params(cv.param_updates(param, st.session_state[key])),
+    )
+
+
+search, kind, speaker, topic, metric, period = st.columns([3, 2, 2, 2, 2, 2])
+with search:
+    st.session_state["commentary_q"] = filters.q
+    st.text_input(
+        "Search",
+        key="commentary_q",
+        max_chars=cv.MAX_QUERY,
+        placeholder="Words in the text, topic or speaker",
+        on_change=lambda: set_params({"q": st.session_state["commentary_q"].strip()}),
+    )
+with kind:
+    url_select("Kind", "kind", filters.kind, opts.kinds, lambda k: cv.KIND_LABELS[k], "All kinds")
+with speaker:
+    url_select("Speaker", "speaker", filters.speaker, opts.speakers, str, "All speakers")
+with topic:
+    url_select("Topic", "topic", filters.topic, opts.topics, str, "All topics")
+with metric:
+    url_select("Metric", "metric", filters.metric, opts.metrics, vocab.metric_label, "All metrics")
+with period:
+    url_select("Period", "period", filters.period, opts.periods, cv.period_option_label, "All periods")
+
+# --- the items ---------------------------------------------------------------------------------
+shown = cv.filter_items(rows, filters)
+left, right = st.columns([4, 1], vertical_alignment="center")
+left.markdown(f"**{esc(cv.count_line(len(shown), len(rows)))}**")
+if filters.active():
+    clear = dict.fromkeys((*cv.FILTER_PARAMS, "metric", "basis", "period"))
+    right.button("Clear filters", key="commentary_clear", on_click=set_params, args=(clear,), width="stretch")
+if not shown:
+    st.info("No commentary matches these filters. Clear a filter or search for fewer words.")
+
+
+def theme_item(row: dict) -> None:
+    st.markdown(f"**Theme** · {esc(row['topic'])} · {esc(vocab.period_label(row['period']))}")
+    st.markdown(esc(row["text"]))
+    if row.get("trend"):
+        st.caption(esc(f"Trend: {row['trend']}"))
+    st.caption("Source: " + esc(ui.source_line(data, row["source_id"], None)))
+
+
+for title, group in cv.grouped(shown):
+    st.markdown(f"#### {esc(title)} · {len(group)}")
+    for row in group:
+        with st.container(border=True):
+            if row["kind"] == cv.THEME:
+                theme_item(row)
+            else:
+                ui.commentary_item(data, row)

@@ -1,5 +1,85 @@
-"""Data: being written."""
+"""Data: which build everyone is looking at, the source documents, every build check, CSV downloads."""
 
+import pandas as pd
+import streamlit as st
+
+from earnings import fmt, queries
 from earnings.ui import components as ui
+from earnings.ui import store
 
-ctx = ui.page("data", "Data")
+ctx = ui.page("data", "Data", show_quarter=False)
+esc = fmt.md_escape
+STATUS_ORDER = ("fail", "warn", "skip", "pass")
+
+
+def plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Missing values as "—" (st.dataframe shows them plainly, never as 0 or "None")."""
+    return frame.astype(object).where(frame.notna(), fmt.MISSING)
+
+
+st.subheader("Which data is this?")
+st.caption("Compare the content hash in a meeting: the same hash means the same data, to the byte.")
+meta = ctx.db.meta
+st.markdown(
+    "  \n".join(
+        [
+            f"**Database:** {esc(ctx.db.path)}",
+            f"**Built:** {esc(meta.get('built_at', fmt.MISSING))}",
+            f"**Schema version:** {esc(meta.get('schema_version', fmt.MISSING))}",
+            "**Content hash:**",
+        ]
+    )
+)
+st.code(meta.get("content_hash", fmt.MISSING), language=None)
+st.markdown("**Access:** open to anyone with the link (no sign-in configured).")
+
+st.subheader("Source documents")
+sources = store.sources(ctx.db)
+docs = sources[["title", "publisher", "published_on", "file", "kind", "url"]].copy()
+docs["published_on"] = pd.to_datetime(docs["published_on"], errors="coerce").dt.strftime("%Y-%m-%d")
+url = docs["url"].astype(object).where(docs["url"].notna(), None)
+docs = plain(docs)
+docs["url"] = url  # a link column: missing stays empty and shows the placeholder
+st.dataframe(
+    docs,
+    hide_index=True,
+    placeholder=fmt.MISSING,
+    column_config={
+        "title": st.column_config.TextColumn("Title", width=380),
+        "publisher": "Publisher",
+        "published_on": "Date",
+        "file": "File",
+        "kind": "Kind",
+        "url": st.column_config.LinkColumn("URL", display_text=r"https?://([^/]+)/.*", width="medium"),
+    },
+)
+st.caption(f"{len(docs)} source documents.")
+
+st.subheader("Build checks")
+checks = store.checks(ctx.db)
+counts = checks["status"].value_counts().to_dict()
+statuses = [*STATUS_ORDER, *sorted(s for s in counts if s not in STATUS_ORDER)]
+st.markdown(esc(" · ".join(f"{counts.get(s, 0)} {s}" for s in statuses)) + esc(f" — {len(checks)} checks in all"))
+rank = {s: i for i, s in enumerate(STATUS_ORDER)}
+ordered = checks.assign(_rank=checks["status"].map(lambda s: rank.get(s, -1)))
+ordered = ordered.sort_values(["_rank", "category", "check_id"], kind="stable")
+st.dataframe(
+    plain(ordered[["check_id", "period", "status", "category", "detail"]]),
+    hide_index=True,
+    column_config={"detail": st.column_config.TextColumn(width="large")},
+)
+
+st.subheader("Download the data")
+st.caption("Every table of the database as CSV, exactly as built (the build above).")
+cells = st.columns(5)
+for i, table in enumerate(queries.CONTRACT_TABLES):
+    cells[i % 5].download_button(
+        f"{table}.csv",
+        data=store.table_csv(ctx.db, table),
+        file_name=f"{table}.csv",
+        mime="text/csv",
+        key=f"download_{table}",
+        on_click="ignore",
+        icon="⬇️",
+        width="stretch",
+    )

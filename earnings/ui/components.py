@@ -339,14 +339,14 @@ def _ensure_navigation_app() -> None:
         st.rerun()
 
 
-def page(page_id: str, heading: str) -> Context:
+def page(page_id: str, heading: str, *, show_quarter: bool = True) -> Context:
     """Every page starts here: database, URL, sidebar, heading, notices. Stops the page on failure."""
     _ensure_navigation_app()
     ctx = setup()
     if ctx is None:
         st.stop()
     sidebar(ctx, page_id)
-    period = vocab.period_label(ctx.focus) if ctx.focus else ""
-    st.title(esc(f"{heading} · {ctx.data.ticker} {period}"))
+    period = vocab.period_label(ctx.focus) if ctx.focus and show_quarter else ""
+    st.title(esc(f"{heading} · {ctx.data.ticker} {period}".strip()))
     show_notices(ctx.view)
     return ctx

@@ -1,0 +1,42 @@
+"""Shared fixtures for the database-layer tests.
+
+Browser fixtures live in a separate file; keep this one small.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from earnings.build import DATA_DIR, build
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    """The source documents (../shared/seeds); tests that need them skip without them."""
+    if not SEEDS_DIR.is_dir():
+        pytest.skip("source documents not found at ../shared/seeds: these tests need them")
+    return SEEDS_DIR
+
+
+@pytest.fixture(scope="session")
+def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled data/ built once per session into a temporary folder."""
+    path = tmp_path_factory.mktemp("built") / "earnings.duckdb"
+    build(DATA_DIR, path)
+    return path
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A private copy of data/*.csv to edit; the repo's files are never touched."""
+    target = tmp_path / "data"
+    target.mkdir()
+    for src in sorted(DATA_DIR.glob("*.csv")):
+        shutil.copy2(src, target / src.name)
+    return target
