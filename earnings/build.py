@@ -18,8 +18,8 @@ import duckdb
 import pandas as pd
 
 from earnings import analytics, reconcile, vocab
-from earnings.resolve import FIGURE_KEYS, Resolution, resolve
-from earnings.sourcefiles import Problem, SourceData, SourceError, load
+from earnings.resolve import FIGURE_KEYS, ConflictError, Resolution, resolve
+from earnings.sourcefiles import Problem, SourceData, load
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
@@ -165,7 +165,7 @@ def prepare(data_dir: Path = DATA_DIR) -> BuildResult:
     resolved: dict[str, Resolution] = {t: resolve(t, source.rows(t)) for t in FIGURE_KEYS}
     conflicts: list[Problem] = [p for r in resolved.values() for p in r.conflicts]
     if conflicts:
-        raise SourceError(conflicts)
+        raise ConflictError(conflicts)
 
     facts = []
     for f in resolved["facts"].primary:

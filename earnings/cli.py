@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 from earnings import build as build_mod
+from earnings import ingest as ingest_mod
 from earnings.sourcefiles import SourceError
 
 STATUS_MARK = {"pass": "ok  ", "fail": "FAIL", "warn": "warn", "skip": "skip"}
@@ -52,6 +53,28 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ingest(args: argparse.Namespace) -> int:
+    try:
+        report = ingest_mod.ingest(
+            Path(args.file), Path(args.data), Path(args.db), dry_run=args.dry_run,
+            title=args.title, publisher=args.publisher, published_on=args.published_on,
+        )  # fmt: skip
+    except SourceError as err:
+        _print_problems(err)
+        return 1
+    except OSError as err:
+        print(f"cannot read {args.file}: {err.strerror}", file=sys.stderr)
+        return 1
+    print("\n".join(report.lines()))
+    if args.dry_run:
+        print("dry run: nothing written")
+    elif report.built:
+        print(f"built {args.db}")
+    elif not report.conflicts:
+        print("nothing new: data/ and the database are unchanged")
+    return 1 if report.conflicts else 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m earnings", description="Build and check the earnings database.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -66,6 +89,15 @@ def parser() -> argparse.ArgumentParser:
                 "--db", default=str(build_mod.DEFAULT_DB), help="database to write (default: data/earnings.duckdb)"
             )
         sp.set_defaults(func=func)
+    sp = sub.add_parser("ingest", help="add a summary document or a CSV of facts/guidance to data/, then build")
+    sp.add_argument("file", help="a summary document (.txt) or a CSV with the columns of facts or guidance")
+    sp.add_argument("--data", default=str(build_mod.DATA_DIR), help="folder of source files (default: data/)")
+    sp.add_argument("--db", default=str(build_mod.DEFAULT_DB), help="database to build (default: data/earnings.duckdb)")
+    sp.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+    sp.add_argument("--title", help="title of the document, for sources.csv")
+    sp.add_argument("--publisher", help="publisher, for sources.csv")
+    sp.add_argument("--published-on", help="publication date YYYY-MM-DD, for sources.csv")
+    sp.set_defaults(func=cmd_ingest)
     return p
 
 

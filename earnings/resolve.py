@@ -11,7 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from earnings.sourcefiles import Problem
+from earnings.sourcefiles import Problem, SourceError
+
+
+class ConflictError(SourceError):
+    """Two sources disagree on a figure and neither is marked preferred."""
+
 
 FIGURE_KEYS = {
     "facts": (("ticker", "period", "metric", "basis"), ("value",)),
