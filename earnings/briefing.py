@@ -1,8 +1,9 @@
 """The briefing: one quarter as an ordered walk-through for a live review meeting.
 
-Pure functions (no Streamlit): the steps and their titles, which quarter is
-shown, and for each step its figure, its few big numbers and the two or
-three commentary items that matter. ``pages/briefing.py`` only lays them out.
+Pure functions (no Streamlit): the steps and their titles, and for each step
+its figure, its few big numbers and the two or three commentary items that
+matter. ``pages/briefing.py`` only lays them out. ``period`` is always a
+reported quarter (the dashboard's quarter in focus).
 
 Every comparison here is derived from reported figures and says so.
 """
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
 
-from earnings import analytics, drilldown, figures, fmt, vocab
+from earnings import analytics, drilldown, figures, fmt, scorecard, vocab
 from earnings.queries import CompanyData
 
 
@@ -176,10 +177,10 @@ def headline(data: CompanyData, period: str) -> list[Number]:
 def step_numbers(data: CompanyData, period: str, step_id: str) -> list[Number]:
     """The two numbers under a chart step's figure."""
     if step_id == "revenue":
-        return [
-            guided_number(data, period, "revenue", None, f"Revenue {vocab.period_label(period)}"),
-            growth_number(data, period),
-        ]
+        revenue = guided_number(data, period, "revenue", None, f"Revenue {vocab.period_label(period)}")
+        if not data.guidance_for(period, "revenue", None):
+            revenue.note = f"No revenue guidance for {vocab.period_label(period)} in the sources."
+        return [revenue, growth_number(data, period)]
     if step_id == "margins":
         return [
             guided_number(data, period, "gross_margin", "non_gaap", "Gross margin (non-GAAP)"),
@@ -230,7 +231,7 @@ def outlook(data: CompanyData, period: str) -> list[Number]:
         if implied and g["low"] != g["high"]:
             n.note = f"{fmt.growth(implied[0])} to {fmt.growth(implied[2])} across the range (derived)"
         out.append(n)
-    om = implied_operating_margin(data, nxt)
+    om = scorecard.implied_operating_margin(data, nxt)
     if om is not None:
         n = Number("Implied operating margin (non-GAAP)", fmt.value(om[1], "pct"))
         base = data.value(period, "operating_margin", "non_gaap")
@@ -246,16 +247,6 @@ def outlook(data: CompanyData, period: str) -> list[Number]:
         )
         out.append(n)
     return out
-
-
-def implied_operating_margin(data: CompanyData, period: str) -> tuple[float, float, float] | None:
-    g = {(r["metric"], r["basis"]): r for r in data.guidance_for(period)}
-    gm, opex, rev = g.get(("gross_margin", "non_gaap")), g.get(("opex_total", "non_gaap")), g.get(("revenue", None))
-    if not (gm and opex and rev):
-        return None
-    return analytics.implied_operating_margin(
-        analytics.guidance_midpoint(gm["low"], gm["high"]), opex["low"], opex["high"], rev["low"], rev["high"]
-    )
 
 
 def guidance_issued(data: CompanyData, period: str) -> str | None:
@@ -434,8 +425,8 @@ class Screen:
     period: str
     figure: go.Figure | None = None
     numbers: list[Number] = field(default_factory=list)
-    items: list[dict] = field(default_factory=list)  # commentary, in the order shown
-    side_items: list[dict] = field(default_factory=list)  # the management step's takeaways
+    main_items: list[dict] = field(default_factory=list)  # commentary under the numbers (management quotes)
+    items: list[dict] = field(default_factory=list)  # commentary beside the figure or the numbers
     subtitle: str | None = None
     empty_text: str | None = None  # one plain line when the step has nothing of its own
 
@@ -462,7 +453,7 @@ def screen(data: CompanyData, period: str, number: int) -> Screen:
             out.empty_text = f"No guidance for {vocab.period_label(next_quarter(period))} in the sources."
     else:
         used = {r["commentary_id"] for rows in commentary.values() for r in rows}
-        out.items, out.side_items = management(data, period, used)
-        if not out.items and not out.side_items:
+        out.main_items, out.items = management(data, period, used)
+        if not out.main_items and not out.items:
             out.empty_text = f"No management quotes or takeaways for {vocab.period_label(period)} in the sources."
     return out

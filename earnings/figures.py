@@ -130,6 +130,7 @@ def revenue_figure(
                 text=[f"guide {rng}"],
                 textposition="top center",
                 textfont=dict(color=ORANGE, size=14),
+                cliponaxis=False,
                 customdata=[_cd(ticker, guide["period"], "revenue", None)],
                 hovertemplate="midpoint " + fmt.value(mid, "usd_m") + "<extra>guidance</extra>",
             )
@@ -197,16 +198,18 @@ def margins_figure(
         )
     for g in guided:
         present.add(g["period"])
-        name = f"Guided {fmt.guidance_range(g['low'], g['high'], 'pct', g['qualifier'])} ({vocab.metric_label(g['metric'], g['basis'])}, {vocab.period_label(g['period'])})"
+        rng = fmt.guidance_range(g["low"], g["high"], "pct", g["qualifier"])
+        name = f"Guide {rng} · {vocab.period_label(g['period'])}"
+        full = f"Guided {rng} ({vocab.metric_label(g['metric'], g['basis'])}, {vocab.period_label(g['period'])})"
         fig.add_trace(
             go.Scatter(
                 name=name,
                 x=[vocab.period_label(g["period"])],
                 y=[(g["low"] + g["high"]) / 2],
                 mode="markers",
-                marker=dict(symbol="diamond-open", size=18, line=dict(width=3, color=ORANGE)),
+                marker=dict(symbol="diamond-open", size=18, color=ORANGE, line=dict(width=3, color=ORANGE)),
                 customdata=[_cd(ticker, g["period"], g["metric"], g["basis"])],
-                hovertemplate=name + "<extra>guidance, not an actual</extra>",
+                hovertemplate=full + "<extra>guidance, not an actual</extra>",
             )
         )
     for ref in references:

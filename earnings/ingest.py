@@ -21,7 +21,7 @@ from pathlib import Path
 
 from earnings import build, summary_doc
 from earnings.resolve import ConflictError
-from earnings.sourcefiles import SPECS, Problem, SourceError
+from earnings.sourcefiles import SPECS, Problem, SourceError, _check_row, _parse_cell
 
 LABELS_FILE = "labels.csv"
 
@@ -88,13 +88,17 @@ def _decode(path: Path) -> str:
     return text
 
 
-def _is_table(text: str) -> bool:
+def _is_table(path: Path, text: str) -> bool:
     first = text.lstrip().splitlines()[0]
-    return "," in first and "ticker" in first.lower()
+    return path.suffix.lower() == ".csv" or ("," in first and "ticker" in first.lower())
 
 
-def read_table_file(path: Path, text: str) -> tuple[str, list[dict]]:
-    """A CSV of facts or guidance: which table it is and its rows (as text)."""
+def read_table_file(path: Path, text: str, tickers: set[str] | None = None) -> tuple[str, list[dict]]:
+    """A CSV of facts or guidance: which table it is and its rows (as text).
+
+    Every cell is checked here, so a problem names the line of this file (``tickers``: the
+    companies in data/; a table cannot add one). References to sources are checked at build.
+    """
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [h.strip() for h in next(reader)]
@@ -110,20 +114,31 @@ def read_table_file(path: Path, text: str) -> tuple[str, list[dict]]:
         raise SourceError([Problem(path.name, 1, f"unknown column(s): {', '.join(extra)}")])
     rows = []
     problems = []
+    known: dict[str, set[str] | None] = {"ticker": tickers, "source_id": None}
+    line = reader.line_num + 1
     try:
         for cells in reader:
+            start, line = line, reader.line_num + 1  # a quoted cell may span lines: name the first
             if not any(c.strip() for c in cells):
                 continue
             if len(cells) != len(header):
-                problems.append(
-                    Problem(path.name, reader.line_num, f"{len(cells)} fields where the header has {len(header)}")
-                )
+                problems.append(Problem(path.name, start, f"{len(cells)} fields where the header has {len(header)}"))
                 continue
             row = dict(zip(header, (c.strip() for c in cells)))
             if table == "guidance":
                 row["stated_actual"] = row.pop("actual", "") or row.get("stated_actual", "")
                 row.pop("position", None)  # recomputed at build time from the actual
             row.setdefault("section", f"table {path.name}")
+            typed: dict = {}
+            reasons = []
+            for col in SPECS[table].columns:
+                if col.name in row:
+                    try:
+                        typed[col.name] = _parse_cell(col, row[col.name], known)
+                    except ValueError as e:
+                        reasons.append(f"{col.name}: {e}")
+            reasons = reasons or _check_row(table, typed)
+            problems += [Problem(path.name, start, r) for r in reasons]
             rows.append(row)
     except csv.Error as e:
         problems.append(Problem(path.name, reader.line_num, f"unreadable CSV: {e}"))
@@ -160,6 +175,8 @@ def merge(existing: list[dict], incoming: list[dict], table: str, report: Report
         if k in index:
             old = rows[index[k]]
             diffs = [c for c in compare if (old.get(c) or "") != (new.get(c) or "")]
+            if table == "themes":  # a later document's earlier-quarter column has no trend: keep the stated one
+                diffs = [c for c in diffs if c != "trend" or new.get(c)]
             if diffs:
                 shown = ", ".join(f"{c} {old.get(c) or '—'} → {new.get(c) or '—'}" for c in diffs)
                 report.changed.append(f"{table}: {' '.join(v for v in k if v)}: {shown}")
@@ -195,8 +212,12 @@ def incoming_tables(path: Path, data_dir: Path, *, title: str | None = None, pub
                     published_on: str | None = None) -> tuple[dict[str, list[dict]], list[Problem]]:  # fmt: skip
     """What the file adds, per table, and the flags raised while reading it."""
     text = _decode(path)
-    if _is_table(text):
-        table, rows = read_table_file(path, text)
+    if _is_table(path, text):
+        companies = data_dir / "companies.csv"
+        tickers = (
+            {r.get("ticker") or "" for r in _read_existing(companies, "companies")[1]} if companies.exists() else None
+        )
+        table, rows = read_table_file(path, text, tickers)
         existing = {r["source_id"] for r in _read_existing(data_dir / "sources.csv", "sources")[1]}
         new_sources = sorted({r.get("source_id", "") for r in rows} - existing - {""})
         sources = [

@@ -38,6 +38,12 @@ TEXT_SECTIONS = {
 TABLE_SECTIONS = ("Financial Results", "Guidance Changes", "Earnings Call Themes & Trends")
 GROUP_HEADINGS = ("What Went Well and What Went Wrong",)
 SECTIONS = set(TEXT_SECTIONS) | set(TABLE_SECTIONS) | set(GROUP_HEADINGS)
+# the order of the layout's sections; a document that stops before the last one is truncated
+SECTION_ORDER = (
+    "Executive Summary", "What Went Well", "What Went Wrong", "Financial Results", "Guidance Changes",
+    "Earnings Call Themes & Trends", "Management Commentary", "Q&A Highlights", "Estimates Context",
+    "Key Takeaways for Investors",
+)  # fmt: skip
 
 QUARTER = r"Q[1-4] \d{4}"
 NUM = r"\d[\d,]*(?:\.\d+)?"
@@ -226,12 +232,14 @@ class _Parser:
             if current and current not in GROUP_HEADINGS:
                 found[current].append((number, s))
         if title is None:
+            first = next((n for n, raw in enumerate(self.lines, start=1) if raw.strip()), 1)
             raise SourceError(
                 [
                     Problem(
                         self.file,
-                        None,
-                        "not an earnings summary: no title line like 'Company (TICK)·Q4 2024 Earnings Summary'",
+                        first,
+                        "not an earnings summary: no title line like 'Company (TICK)·Q4 2024 Earnings Summary' "
+                        "anywhere in the file",
                     )
                 ]
             )
@@ -334,6 +342,21 @@ class _Parser:
             target = _quarter_period(g.group("period"))
             change = g.group("label").strip()
             cur = _range(g, "cur_")
+            backwards = [
+                r for r in (cur, None if g.group("na") else _range(g, "prev_")) if r and float(r[0]) > float(r[1])
+            ]
+            if backwards:
+                self.error(
+                    number, f"row {label.label!r}: the range {backwards[0][0]}–{backwards[0][1]} runs high to low"
+                )
+                continue
+            if not g.group("actual") and vocab.period_sort_key(target) < vocab.period_sort_key(doc.period):
+                self.error(
+                    number,
+                    f"row {label.label!r}: guidance for {vocab.period_label(target)} without an actual in a "
+                    f"{vocab.period_label(doc.period)} document: the target quarter has passed",
+                )
+                continue
             if g.group("na"):
                 self.add_guidance(doc, label, target, doc.period, cur, "", change or "Initiated", s)
                 continue
@@ -563,6 +586,15 @@ def parse(text: str, file: str, labels: list[Label]) -> ParsedDoc:
         p.guidance(sections["Guidance Changes"], doc)
     if "Earnings Call Themes & Trends" in sections:
         p.themes(sections["Earnings Call Themes & Trends"], doc)
+    last = max((SECTION_ORDER.index(s) for s in sections if s in SECTION_ORDER), default=-1)
+    if last < len(SECTION_ORDER) - 1:  # the document stops early: reading on would record half of it
+        end = max(n for n, raw in enumerate(p.lines, start=1) if raw.strip())
+        inside = repr(SECTION_ORDER[last]) if last >= 0 else "the heading 'What Went Well and What Went Wrong'"
+        p.error(
+            end,
+            f"the document ends here, inside {inside}: it looks truncated "
+            f"(missing after it: {', '.join(repr(s) for s in SECTION_ORDER[last + 1 :])})",
+        )
     missing = [s for s in (*TEXT_SECTIONS, *TABLE_SECTIONS) if s not in sections]
     for s in missing:
         p.flag(title_line, f"section {s!r} not found: nothing recorded from it")

@@ -79,7 +79,6 @@ def resolve_view(
     ``periods_of(ticker)``, ``metrics_of(ticker)``, ``bases_of(ticker, metric)``
     and ``default_period_of(ticker)`` say what the database holds.
     """
-    notices: list[str] = []
     default_ticker = tickers[0] if tickers else ""
     t = choose(raw_value(params, "ticker"), tickers, default_ticker, "company")
     ticker = t.value or default_ticker
@@ -92,17 +91,15 @@ def resolve_view(
         vocab.period_label(default_period) if default_period else "",
     )
     m = choose(raw_value(params, "metric"), metrics_of(ticker) if ticker else [], None, "metric", "no selection")
+    notices = [c.notice for c in (t, p, m) if c.notice]  # in the order the parameters are read
     basis = None
     if m.value:
-        bases = [b or "none" for b in bases_of(ticker, m.value)]
-        default_basis = bases[0] if bases else "none"
+        bases = [b or "none" for b in bases_of(ticker, m.value)] or ["none"]  # a metric only spoken of
+        default_basis = bases[0]
         b = choose(raw_value(params, "basis"), bases, default_basis, "basis")
         basis = None if b.value == "none" else b.value
         if b.notice:
             notices.append(b.notice)
     elif raw_value(params, "basis"):
         notices.append("The link's basis is ignored: it names no metric.")
-    for c in (t, p, m):
-        if c.notice:
-            notices.append(c.notice)
     return View(ticker=ticker, period=p.value, metric=m.value, basis=basis, notices=notices)

@@ -1,0 +1,178 @@
+"""Real-browser fixtures: a streamlit server on a free port and Debian's Chromium through Playwright.
+
+Chromium missing: the tests are skipped with how to install it, except under CI (the
+environment variable CI is set), where they fail: CI must run them. Playwright's own
+browser download (`playwright install`) is never used.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from earnings import build as build_mod
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+VIEWPORT = {"width": 1440, "height": 900}
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+APP_DONE = '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
+RESERVED_PORTS = {8501, 8765, 8766}  # the default, and the ones other people use by hand
+
+
+def chromium_path() -> str | None:
+    if Path("/usr/bin/chromium").exists():
+        return "/usr/bin/chromium"
+    return shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("Debian chromium not installed, and CI must run the browser tests: apt-get install chromium")
+        pytest.skip("Debian chromium not installed: apt-get install chromium to run the browser tests")
+    return path
+
+
+def free_port() -> int:
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in RESERVED_PORTS:
+            return port
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as r:  # noqa: S310 (a local http URL we built)
+            return r.status == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def server(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A streamlit server on the bundled data (built into a temporary folder); yields its base URL."""
+    folder = tmp_path_factory.mktemp("browser")
+    db = folder / "earnings.duckdb"
+    build_mod.build(build_mod.DATA_DIR, db)
+    port = free_port()
+    log = (folder / "streamlit.log").open("w")
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "dashboard.py",
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
+    proc = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
+        cmd, cwd=ROOT, env={**os.environ, "EARNINGS_DB": str(db)}, stdout=log, stderr=subprocess.STDOUT
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while not _healthy(f"{base}/_stcore/health"):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                pytest.fail(f"streamlit did not become healthy on {base}:\n{(folder / 'streamlit.log').read_text()}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: str):
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    b = pw.chromium.launch(executable_path=chromium, args=LAUNCH_ARGS)
+    try:
+        yield b
+    finally:
+        b.close()
+        pw.stop()
+
+
+# Opened directly on a page URL, Streamlit's frontend first probes /<page>/_stcore/health and
+# /<page>/_stcore/host-config (404) before the root ones: streamlit/streamlit#7074, not the app.
+STREAMLIT_BASE_PROBE = re.compile(r"/[^/?#]+/_stcore/(health|host-config)$")
+
+
+class Console:
+    """Console errors and uncaught page errors that come from the app (not from other hosts)."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.errors: list[str] = []
+
+    def on_console(self, msg) -> None:
+        if msg.type != "error":
+            return
+        where = (msg.location or {}).get("url", "") or ""
+        if where and not where.startswith(self.base):
+            return  # a resource on another host (fonts, telemetry): not the app
+        if "404" in msg.text and STREAMLIT_BASE_PROBE.search(where):
+            return
+        self.errors.append(f"console: {msg.text} ({where})")
+
+    def on_page_error(self, err) -> None:
+        self.errors.append(f"page error: {err}")
+
+
+@pytest.fixture
+def new_page(browser, server: str):
+    """``new_page()`` -> (page, console) in a fresh browser context (no shared cookies or storage)."""
+    contexts = []
+
+    def make():
+        ctx = browser.new_context(viewport=VIEWPORT)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.set_default_timeout(30_000)
+        console = Console(server)
+        page.on("console", console.on_console)
+        page.on("pageerror", console.on_page_error)
+        return page, console
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
