@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
 
-from earnings import analytics, drilldown, figures, fmt, scorecard, vocab
+from earnings import analytics, charts, drilldown, fmt, scorecard, vocab
 from earnings.queries import CompanyData
 
 
@@ -28,7 +28,7 @@ class Step:
     topics: tuple[str, ...] = ()  # words in a commentary topic that name this step
 
 
-OPEX_LINES = ("opex_rd", "opex_sm", "opex_ga")
+OPEX_LINES = charts.OPEX_LINES
 STEPS: tuple[Step, ...] = (
     Step(1, "headline", "Headline figures", "Headline"),
     Step(2, "revenue", "Revenue vs guidance", "Revenue", ("revenue",), ("result", "revenue")),
@@ -77,8 +77,7 @@ def parse_step(raw: str | None) -> tuple[int, str | None]:
     return 1, STEP_NOTICE
 
 
-def next_quarter(period: str) -> str:
-    return analytics.shift_quarter(period, 1)
+next_quarter = charts.next_quarter
 
 
 # --- big numbers ----------------------------------------------------------------------------------
@@ -264,68 +263,19 @@ def guidance_issued(data: CompanyData, period: str) -> str | None:
 # --- figures: the pages' assembly, as of the quarter in focus ----------------------------------------
 
 
-def _upto(values: dict[str, float], period: str) -> dict[str, float]:
-    """Quarters up to and including ``period``: the briefing shows nothing reported later."""
-    end = analytics.quarter_index(period)
-    return {p: v for p, v in values.items() if analytics.quarter_index(p) <= end}
-
-
 def revenue_figure(data: CompanyData, period: str) -> go.Figure:
     """Revenue bars up to the quarter (outlined), the guidance that targeted it, next quarter's guided range."""
-    revenue = _upto(data.series("revenue"), period)
-    nxt = next_quarter(period)
-    guide = next(iter(data.guidance_for(nxt, "revenue", None)), None)
-    guide_data = dict(guide, period=nxt) if guide else None
-    past = [dict(g, period=g["target_period"]) for g in data.guidance_for(period, "revenue", None)]
-    axis = analytics.quarter_axis(list(revenue), extend_to=nxt if guide else None)
-    fig = figures.revenue_figure(data.ticker, axis, revenue, guide_data, selected=period, guided=past)
-    fig.update_traces(cliponaxis=False, selector=dict(type="scatter"))  # "guide $151–155M" over the last quarter
+    fig = charts.revenue(data, last=period, selected=period)
     return fig.update_layout(height=CHART_HEIGHT, margin_r=60)
 
 
-MARGIN_SERIES = (
-    ("gross_margin", "non_gaap"),
-    ("gross_margin", "gaap"),
-    ("operating_margin", "non_gaap"),
-    ("operating_margin", "gaap"),
-)
-
-
-def margin_references(data: CompanyData) -> list[dict]:
-    """Long-term model lines from the targets table, labelled as the source puts them."""
-    return [
-        {"value": t["low"], "label": t["label"]}
-        for t in data.targets.to_dict("records")
-        if t["horizon"] == "long_term" and t["metric"] in ("gross_margin", "operating_margin")
-    ]
-
-
 def margins_figure(data: CompanyData, period: str) -> go.Figure:
-    series = {key: _upto(data.series(*key), period) for key in MARGIN_SERIES}
-    series = {k: v for k, v in series.items() if v}
-    last = analytics.quarter_index(period)
-    guided = [
-        {**g, "period": g["target_period"]}
-        for g in data.guidance.to_dict("records")
-        if g["metric"] in ("gross_margin", "operating_margin")
-        and vocab.is_quarter(g["target_period"])
-        and analytics.quarter_index(g["target_period"]) <= last + 1
-    ]
-    axis = analytics.quarter_axis([p for s in series.values() for p in s] + [g["period"] for g in guided])
-    selected = (period, "gross_margin", "non_gaap")
-    fig = figures.margins_figure(data.ticker, axis, series, guided, margin_references(data), selected)
+    fig = charts.margins(data, last=period, selected=(period, "gross_margin", "non_gaap"))
     return fig.update_layout(height=CHART_HEIGHT)
 
 
 def opex_figure(data: CompanyData, period: str) -> go.Figure:
-    lines = {m: _upto(data.series(m, "gaap"), period) for m in OPEX_LINES}
-    total = _upto(data.series("opex_total", "gaap"), period)
-    revenue = data.series("revenue")
-    share = {p: analytics.share_of(v, revenue.get(p)) for p, v in total.items()}
-    share = {p: v for p, v in share.items() if v is not None}
-    axis = analytics.quarter_axis([p for s in lines.values() for p in s] + list(total))
-    fig = figures.opex_figure(data.ticker, axis, lines, share)
-    return fig.update_layout(height=CHART_HEIGHT)
+    return charts.opex(data, last=period).update_layout(height=CHART_HEIGHT)
 
 
 FIGURES = {"revenue": revenue_figure, "margins": margins_figure, "opex": opex_figure}

@@ -292,7 +292,7 @@ def opex_figure(
 
 
 def range_vs_actual_figure(
-    ticker: str, rows: list[dict], selected: tuple[str, str, str | None] | None = None
+    ticker: str, rows: list[dict], selected: tuple[str, str, str | None] | None = None, panel_titles: bool = True
 ) -> go.Figure:
     """Guided ranges (bars) against actuals (dots), one panel per guided metric.
 
@@ -306,7 +306,7 @@ def range_vs_actual_figure(
     fig = make_subplots(
         rows=n,
         cols=1,
-        subplot_titles=[vocab.metric_label(m, b) for (m, b) in groups],
+        subplot_titles=[vocab.metric_label(m, b) for (m, b) in groups] if panel_titles else None,
         vertical_spacing=0.55 / n if n > 1 else 0.1,
     )
     legend_done: set[str] = set()
@@ -405,5 +405,5 @@ def range_vs_actual_figure(
         )
         fig.update_yaxes(type="category", categoryorder="array", categoryarray=ys, row=i, col=1)
     fig = _layout(fig, height=max(260, 170 * n), legend=True)
-    fig.update_layout(barmode="overlay", margin=dict(l=10, r=10, t=70, b=10))
+    fig.update_layout(barmode="overlay", margin=dict(l=10, r=10, t=90 if panel_titles else 50, b=10))
     return fig

@@ -23,7 +23,7 @@ meta = ctx.db.meta
 st.markdown(
     "  \n".join(
         [
-            f"**Database:** {esc(ctx.db.path)}",
+            f"**Database:** {esc(store.shown_location(ctx.db.path))}",
             f"**Built:** {esc(meta.get('built_at', fmt.MISSING))}",
             f"**Schema version:** {esc(meta.get('schema_version', fmt.MISSING))}",
             "**Content hash:**",

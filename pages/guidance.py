@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from earnings import analytics, figures, fmt, scorecard, vocab
+from earnings import analytics, charts, fmt, scorecard, vocab
 from earnings.ui import components as ui
 
 ctx = ui.page("guidance", "Guidance")
@@ -29,10 +29,9 @@ st.caption(
 @st.fragment
 def guidance_chart() -> None:
     view = ui.current_view(ctx)
-    rows = data.guidance.to_dict("records")
     selected = (view.period, view.metric, view.basis) if view.metric else None
     st.subheader("Guided ranges (bars) against actuals (dots)")
-    ui.chart(ctx, figures.range_vs_actual_figure(data.ticker, rows, selected), "guidance_chart")
+    ui.chart(ctx, charts.guidance(data, selected=selected), "guidance_chart")
     ui.drilldown_panel(ctx, view)
 
 

@@ -2,43 +2,18 @@
 
 import streamlit as st
 
-from earnings import analytics, figures, fmt, vocab
+from earnings import analytics, charts, fmt, vocab
 from earnings.ui import components as ui
 
 ctx = ui.page("margins", "Margins")
 data = ctx.data
-SERIES = [
-    ("gross_margin", "non_gaap"),
-    ("gross_margin", "gaap"),
-    ("operating_margin", "non_gaap"),
-    ("operating_margin", "gaap"),
-]
-
-
-def references() -> list[dict]:
-    """Long-term model lines from the targets table, labelled as the source puts them."""
-    out = []
-    for t in data.targets.to_dict("records"):
-        if t["horizon"] == "long_term" and t["metric"] in ("gross_margin", "operating_margin"):
-            out.append({"value": t["low"], "label": t["label"]})
-    return out
 
 
 @st.fragment
 def margins_chart() -> None:
     view = ui.current_view(ctx)
-    series = {key: data.series(*key) for key in SERIES}
-    series = {k: v for k, v in series.items() if v}
-    guided = [
-        {**g, "period": g["target_period"]}
-        for g in data.guidance.to_dict("records")
-        if g["metric"] in ("gross_margin", "operating_margin")
-    ]
-    periods = [p for s in series.values() for p in s] + [g["period"] for g in guided]
-    axis = analytics.quarter_axis(periods)
     selected = (view.period, view.metric, view.basis) if view.metric in ("gross_margin", "operating_margin") else None
-    fig = figures.margins_figure(data.ticker, axis, series, guided, references(), selected)
-    ui.chart(ctx, fig, "margins_chart")
+    ui.chart(ctx, charts.margins(data, selected=selected), "margins_chart")
     ui.drilldown_panel(ctx, view)
 
 
@@ -47,7 +22,7 @@ margins_chart()
 st.subheader("Margins by quarter")
 quarters = data.quarters()
 table = []
-for metric, basis in SERIES:
+for metric, basis in charts.MARGIN_SERIES:
     row = {"Margin": vocab.metric_label(metric, basis)}
     for p in quarters:
         row[vocab.period_label(p)] = fmt.value(data.value(p, metric, basis), "pct")

@@ -2,33 +2,27 @@
 
 import streamlit as st
 
-from earnings import analytics, figures, fmt, vocab
+from earnings import analytics, charts, fmt, vocab
 from earnings.ui import components as ui
 
 ctx = ui.page("opex", "Opex")
 data = ctx.data
-LINES = ("opex_rd", "opex_sm", "opex_ga")
+LINES = charts.OPEX_LINES
 
 
 @st.fragment
 def opex_charts() -> None:
     view = ui.current_view(ctx)
-    lines = {m: data.series(m, "gaap") for m in LINES}
-    total = data.series("opex_total", "gaap")
-    revenue = data.series("revenue")
-    share = {p: analytics.share_of(v, revenue.get(p)) for p, v in total.items()}
-    share = {p: v for p, v in share.items() if v is not None}
-    axis = analytics.quarter_axis([p for s in lines.values() for p in s] + list(total))
-    selected = (view.period, view.metric) if view.basis == "gaap" else None
     st.subheader("GAAP operating expenses")
-    ui.chart(ctx, figures.opex_figure(data.ticker, axis, lines, share, selected), "opex_chart")
+    selected = (view.period, view.metric) if view.basis == "gaap" else None
+    ui.chart(ctx, charts.opex(data, selected=selected), "opex_chart")
     st.subheader("Non-GAAP opex against guidance")
-    rows = [g for g in data.guidance.to_dict("records") if g["metric"] == "opex_total" and g["basis"] == "non_gaap"]
-    if rows:
-        sel = (view.period, view.metric, view.basis) if view.metric == "opex_total" else None
-        ui.chart(ctx, figures.range_vs_actual_figure(data.ticker, rows, sel), "opex_guidance_chart")
+    sel = (view.period, view.metric, view.basis) if view.metric == "opex_total" else None
+    fig = charts.guidance(data, metrics=("opex_total",), basis="non_gaap", selected=sel, panel_titles=False)
+    if fig is None:
+        st.caption("No non-GAAP opex guidance in the sources.")
     else:
-        st.caption("No opex guidance in the sources.")
+        ui.chart(ctx, fig, "opex_guidance_chart")
     ui.drilldown_panel(ctx, view)
 
 

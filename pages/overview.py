@@ -25,7 +25,8 @@ if ctx.view.metric:
     ui.drilldown_panel(ctx, ctx.view)
 
 summary = [r for r in data.commentary.to_dict("records") if r["period"] == period]
-left, right = st.columns([1, 1])
+nxt = analytics.shift_quarter(period, 1) if vocab.is_quarter(period) else None
+left, right = st.columns([3, 2], gap="large")
 with left:
     st.subheader("Executive summary")
     items = [r for r in summary if r["kind"] == "summary"][:5]
@@ -33,29 +34,31 @@ with left:
         st.markdown("- " + fmt.md_escape(r["text"]))
     if not items:
         st.caption("No summary for this quarter in the sources.")
-    well, wrong = st.columns(2)
-    for col, kind, title in ((well, "went_well", "What went well"), (wrong, "went_wrong", "What went wrong")):
-        with col:
-            st.subheader(title)
-            rows = [r for r in summary if r["kind"] == kind]
-            for r in rows:
-                st.markdown("- " + fmt.md_escape(r["text"]))
-            if not rows:
-                st.caption("Nothing in the sources.")
 with right:
-    st.subheader(f"Guidance for {vocab.period_label(period)}")
-    card = scorecard.rows(data, target_period=period)
-    if card.empty:
-        st.caption("No guidance targeted this quarter in the sources.")
-    else:
-        st.dataframe(card[["Metric", "Guided", "Actual", "Position", "Source says"]], hide_index=True, width="stretch")
-    nxt = analytics.shift_quarter(period, 1) if vocab.is_quarter(period) else None
     outlook = scorecard.outlook(data, nxt) if nxt else []
     st.subheader(f"Outlook for {vocab.period_label(nxt)}" if nxt else "Outlook")
     for line in outlook:
         st.markdown("- " + fmt.md_escape(line))
     if not outlook:
         st.caption("No guidance for the next quarter in the sources.")
-    st.page_link(
-        ui.PAGES["guidance"][0], label="Full guidance scorecard →", query_params=ctx.view.params(with_selection=False)
-    )
+
+st.subheader(f"Guidance for {vocab.period_label(period)}: how it came out")
+card = scorecard.rows(data, target_period=period)
+if card.empty:
+    st.caption("No guidance targeted this quarter in the sources.")
+else:
+    cols = ["Metric", "Guided", "Actual", "Position", "vs mid (derived)", "vs mid % (derived)", "Source says"]
+    st.dataframe(card[cols], hide_index=True, width="stretch")
+st.page_link(
+    ui.PAGES["guidance"][0], label="Full guidance scorecard →", query_params=ctx.view.params(with_selection=False)
+)
+
+well, wrong = st.columns(2, gap="large")
+for col, kind, title in ((well, "went_well", "What went well"), (wrong, "went_wrong", "What went wrong")):
+    with col:
+        st.subheader(title)
+        rows = [r for r in summary if r["kind"] == kind]
+        for r in rows:
+            st.markdown("- " + fmt.md_escape(r["text"]))
+        if not rows:
+            st.caption("Nothing in the sources.")

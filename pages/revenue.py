@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from earnings import analytics, figures, fmt, vocab
+from earnings import analytics, charts, fmt, vocab
 from earnings.ui import components as ui
 
 ctx = ui.page("revenue", "Revenue")
@@ -12,21 +12,22 @@ data = ctx.data
 @st.fragment
 def revenue_chart() -> None:
     view = ui.current_view(ctx)
-    revenue = data.series("revenue")
-    latest = data.latest_quarter()
-    nxt = analytics.shift_quarter(latest, 1) if latest else None
-    guide = next(iter(data.guidance_for(nxt, "revenue", None)), None) if nxt else None
-    guide_data = dict(guide, period=nxt) if guide else None
-    axis = analytics.quarter_axis(list(revenue), extend_to=nxt if guide else None)
     selected = view.period if view.metric == "revenue" else None
-    fig = figures.revenue_figure(data.ticker, axis, revenue, guide_data, selected)
-    ui.chart(ctx, fig, "revenue_chart")
+    ui.chart(ctx, charts.revenue(data, selected=selected), "revenue_chart")
     ui.drilldown_panel(ctx, view)
 
 
 revenue_chart()
 
 st.subheader("Growth and the fiscal year")
+
+
+def stated(period: str, metric: str) -> str:
+    """A stated growth rate as precisely as the source wrote it."""
+    f = data.fact(period, metric)
+    return fmt.growth(f["value"], f["decimals"]) if f else fmt.MISSING
+
+
 revenue = data.series("revenue")
 rows = []
 for p in sorted(revenue, key=vocab.period_sort_key):
@@ -38,8 +39,8 @@ for p in sorted(revenue, key=vocab.period_sort_key):
             "Revenue": fmt.value(revenue[p], "usd_m"),
             "q/q (derived)": fmt.growth(qoq),
             "y/y (derived)": fmt.growth(yoy),
-            "Stated q/q": fmt.growth(data.value(p, "revenue_growth_qoq")),
-            "Stated y/y": fmt.growth(data.value(p, "revenue_growth_yoy")),
+            "Stated q/q": stated(p, "revenue_growth_qoq"),
+            "Stated y/y": stated(p, "revenue_growth_yoy"),
         }
     )
 st.dataframe(rows, hide_index=True)

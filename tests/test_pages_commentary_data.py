@@ -314,7 +314,8 @@ def test_data_page(page, app_db) -> None:
         con.close()
     shown = [unescape(m.value) for m in at.markdown]
     provenance = next(m for m in shown if m.startswith("**Database:**"))
-    assert str(app_db) in provenance
+    # a database outside the app is named by its file name only: no server paths shown to viewers
+    assert f"**Database:** {app_db.name}" in provenance and str(app_db.parent) not in provenance
     assert meta["built_at"] in provenance and f"**Schema version:** {meta['schema_version']}" in provenance
     assert [c.value for c in at.code] == [meta["content_hash"]]
     assert "**Access:** open to anyone with the link (no sign-in configured)." in shown

@@ -95,7 +95,7 @@ def setup() -> Context | None:
     db = store.state()
     if not db.ok:
         st.error(f"{db.problem} {db.fix}", icon="⚠️")
-        st.caption(f"Database: {esc(db.path)}. Set EARNINGS_DB to use another one.")
+        st.caption(f"Database: {esc(store.shown_location(db.path))}. Set EARNINGS_DB to use another one.")
         return None
     frame = store.companies(db)
     tickers = list(frame["ticker"])
@@ -114,8 +114,9 @@ def current_view(ctx: Context) -> urlstate.View:
 
 
 def show_notices(view: urlstate.View) -> None:
-    for n in view.notices:
-        st.info(esc(n), icon="ℹ️")
+    """One line, however many of the link's values were set aside."""
+    if view.notices:
+        st.info(esc(" ".join(view.notices)), icon="ℹ️")
 
 
 def sidebar(ctx: Context, current_page: str) -> None:

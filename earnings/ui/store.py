@@ -34,6 +34,17 @@ def db_location() -> str:
     return os.environ.get(ENV_VAR) or str(build.DEFAULT_DB)
 
 
+def shown_location(location: str) -> str:
+    """The location as shown to viewers: relative to the app for the bundled file, never a secret."""
+    try:
+        return str(Path(location).resolve().relative_to(build.ROOT))
+    except ValueError:
+        pass
+    if "://" in location or location.startswith("md:"):
+        return location.split("?", 1)[0]  # a connection string's options may hold tokens
+    return Path(location).name
+
+
 def _token(location: str) -> tuple:
     """The identity of the database: changes whenever the file is replaced."""
     try:

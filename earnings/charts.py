@@ -1,0 +1,102 @@
+"""From a company's data to its charts: the one place that assembles figure inputs.
+
+Pages, the briefing and the export all draw their charts through these
+functions, so a chart reads the same everywhere. ``upto`` limits a chart to
+what was reported by a quarter (the briefing shows nothing later); ``selected``
+outlines the point the URL selects.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from earnings import analytics, figures, vocab
+from earnings.queries import CompanyData
+
+OPEX_LINES = ("opex_rd", "opex_sm", "opex_ga")
+MARGIN_SERIES = (
+    ("gross_margin", "non_gaap"),
+    ("gross_margin", "gaap"),
+    ("operating_margin", "non_gaap"),
+    ("operating_margin", "gaap"),
+)
+
+
+def upto(values: dict[str, float], period: str | None) -> dict[str, float]:
+    """Quarters up to and including ``period`` (all of them when None)."""
+    if period is None:
+        return dict(values)
+    end = analytics.quarter_index(period)
+    return {p: v for p, v in values.items() if analytics.quarter_index(p) <= end}
+
+
+def next_quarter(period: str) -> str:
+    return analytics.shift_quarter(period, 1)
+
+
+def revenue(data: CompanyData, *, last: str | None = None, selected: str | None = None) -> go.Figure:
+    """Revenue bars up to ``last`` with the guidance that targeted each quarter, and the next quarter's guided range."""
+    values = upto(data.series("revenue"), last)
+    end = last or (max(values, key=vocab.period_sort_key) if values else None)
+    nxt = next_quarter(end) if end else None
+    guide = next(iter(data.guidance_for(nxt, "revenue", None)), None) if nxt else None
+    guide_data = dict(guide, period=nxt) if guide else None
+    past = [dict(g, period=p) for p in values for g in data.guidance_for(p, "revenue", None)]
+    axis = analytics.quarter_axis(list(values), extend_to=nxt if guide else None)
+    return figures.revenue_figure(data.ticker, axis, values, guide_data, selected=selected, guided=past)
+
+
+def margin_references(data: CompanyData) -> list[dict]:
+    """Long-term model lines from the targets table, labelled as the source puts them."""
+    return [
+        {"value": t["low"], "label": t["label"]}
+        for t in data.targets.to_dict("records")
+        if t["horizon"] == "long_term" and t["metric"] in ("gross_margin", "operating_margin")
+    ]
+
+
+def margins(
+    data: CompanyData, *, last: str | None = None, selected: tuple[str, str, str | None] | None = None
+) -> go.Figure:
+    series = {key: upto(data.series(*key), last) for key in MARGIN_SERIES}
+    series = {k: v for k, v in series.items() if v}
+    limit = analytics.quarter_index(last) + 1 if last else None
+    guided = [
+        {**g, "period": g["target_period"]}
+        for g in data.guidance.to_dict("records")
+        if g["metric"] in ("gross_margin", "operating_margin")
+        and vocab.is_quarter(g["target_period"])
+        and (limit is None or analytics.quarter_index(g["target_period"]) <= limit)
+    ]
+    axis = analytics.quarter_axis([p for s in series.values() for p in s] + [g["period"] for g in guided])
+    return figures.margins_figure(data.ticker, axis, series, guided, margin_references(data), selected)
+
+
+def opex(data: CompanyData, *, last: str | None = None, selected: tuple[str, str] | None = None) -> go.Figure:
+    lines = {m: upto(data.series(m, "gaap"), last) for m in OPEX_LINES}
+    total = upto(data.series("opex_total", "gaap"), last)
+    revenue_by_quarter = data.series("revenue")
+    share = {p: analytics.share_of(v, revenue_by_quarter.get(p)) for p, v in total.items()}
+    share = {p: v for p, v in share.items() if v is not None}
+    axis = analytics.quarter_axis([p for s in lines.values() for p in s] + list(total))
+    return figures.opex_figure(data.ticker, axis, lines, share, selected)
+
+
+def guidance_rows(data: CompanyData, metrics: tuple[str, ...] | None = None, basis: str | None = "any") -> list[dict]:
+    rows = data.guidance.to_dict("records")
+    return [r for r in rows if (metrics is None or r["metric"] in metrics) and (basis == "any" or r["basis"] == basis)]
+
+
+def guidance(
+    data: CompanyData,
+    *,
+    metrics: tuple[str, ...] | None = None,
+    basis: str | None = "any",
+    selected: tuple[str, str, str | None] | None = None,
+    panel_titles: bool = True,
+) -> go.Figure | None:
+    """Guided ranges against actuals; None when there is no guidance to draw."""
+    rows = guidance_rows(data, metrics, basis)
+    if not rows:
+        return None
+    return figures.range_vs_actual_figure(data.ticker, rows, selected, panel_titles=panel_titles)
