@@ -114,6 +114,7 @@ def read_table_file(path: Path, text: str, tickers: set[str] | None = None) -> t
         raise SourceError([Problem(path.name, 1, f"unknown column(s): {', '.join(extra)}")])
     rows = []
     problems = []
+    seen: dict[tuple, int] = {}
     known: dict[str, set[str] | None] = {"ticker": tickers, "source_id": None}
     line = reader.line_num + 1
     try:
@@ -138,6 +139,10 @@ def read_table_file(path: Path, text: str, tickers: set[str] | None = None) -> t
                     except ValueError as e:
                         reasons.append(f"{col.name}: {e}")
             reasons = reasons or _check_row(table, typed)
+            key = _key(row, IDENTITY[table][0])
+            if key in seen:
+                reasons.append(f"the same {table[:-1] if table == 'facts' else table} as on line {seen[key]}")
+            seen.setdefault(key, start)
             problems += [Problem(path.name, start, r) for r in reasons]
             rows.append(row)
     except csv.Error as e:
@@ -182,6 +187,8 @@ def merge(existing: list[dict], incoming: list[dict], table: str, report: Report
                 report.changed.append(f"{table}: {' '.join(v for v in k if v)}: {shown}")
                 for c in diffs:
                     old[c] = new.get(c, "")
+                if "source_id" in new and "source_id" not in key_cols:
+                    old["source_id"] = new["source_id"]  # the changed text now comes from the new document
             else:
                 report.unchanged[table] = report.unchanged.get(table, 0) + 1
             continue
@@ -198,9 +205,10 @@ def merge(existing: list[dict], incoming: list[dict], table: str, report: Report
 
 
 def _write_csv(path: Path, header: list[str], rows: list[dict]) -> None:
+    """Rows under ``header``; a column the file lacks is added only when some row has a value for it."""
     for row in rows:
-        for c in row:
-            if c not in header:
+        for c, v in row.items():
+            if c not in header and v not in (None, "") and not c.startswith("_"):
                 header.append(c)
     with open(path, "w", encoding="utf-8", newline="") as f:
         w = csv.DictWriter(f, fieldnames=header, lineterminator="\n", extrasaction="ignore")
@@ -264,6 +272,9 @@ def ingest(path: Path, data_dir: Path = build.DATA_DIR, db_path: Path = build.DE
             build.prepare(staging)
         except ConflictError as e:
             report.conflicts = e.problems
+            for table, (header, rows) in merged.items():  # give the files the column to settle it in
+                if table in ("facts", "guidance") and "preferred" not in header:
+                    _write_csv(staging / f"{table}.csv", [*header, "preferred"], rows)
         if dry_run or not (report.added or report.changed):
             return report
         data_dir.mkdir(parents=True, exist_ok=True)

@@ -251,6 +251,8 @@ def guidance_checks(guidance: list[dict]) -> list[Check]:
         direction = label_direction(g["source_label"])
         if direction is None:
             parts.append(f"label “{g['source_label']}” not interpreted")
+        elif direction == "pending" and g["position"] != "pending":
+            parts.append(f"label “{g['source_label']}” tells how the guide was issued, not how it came out")
         elif direction != g["position"]:
             parts.append(f"label “{g['source_label']}” reads as {direction}")
             status = "fail" if status == "pass" else status

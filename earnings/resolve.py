@@ -52,7 +52,12 @@ def agrees(a: dict, b: dict, cols: tuple[str, ...]) -> bool:
 
 
 def _precision_rank(row: dict, cols: tuple[str, ...]) -> tuple:
-    return (row.get("qualifier") == "approx", -sum(row.get(f"_{c}_decimals", 0) for c in cols))
+    """Exact before approximate, more decimals first; for guidance, the mention that reports the outcome first."""
+    return (
+        row.get("qualifier") == "approx",
+        -sum(row.get(f"_{c}_decimals", 0) for c in cols),
+        "stated_actual" in row and row["stated_actual"] is None,
+    )
 
 
 def resolve(table: str, rows: list[dict]) -> Resolution:

@@ -55,8 +55,9 @@ st.dataframe(
 )
 st.caption(f"{len(docs)} source documents.")
 
-st.subheader("Build checks")
+st.subheader(f"Build checks for {ctx.data.ticker}")
 checks = store.checks(ctx.db)
+checks = checks[checks["ticker"].isna() | (checks["ticker"] == ctx.data.ticker)]
 counts = checks["status"].value_counts().to_dict()
 statuses = [*STATUS_ORDER, *sorted(s for s in counts if s not in STATUS_ORDER)]
 st.markdown(esc(" · ".join(f"{counts.get(s, 0)} {s}" for s in statuses)) + esc(f" — {len(checks)} checks in all"))
