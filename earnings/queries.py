@@ -31,16 +31,35 @@ class SchemaError(Exception):
     """The database is not one this app can read; the message says how to fix it."""
 
 
-def connect(path: str) -> duckdb.DuckDBPyConnection:
-    """A read-only connection: the app never writes."""
-    return duckdb.connect(path, read_only=True)
+def connect(location: str) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the database at ``location``; the app never writes.
+
+    A file (or an ``s3://``/``https://`` URL) is attached to a fresh in-memory
+    instance: DuckDB shares one instance per path within a process, and that
+    shared instance keeps serving a file that a rebuild has since replaced. A
+    fresh instance always reads the file that is there now. ``md:`` (MotherDuck)
+    connection strings are opened directly.
+    """
+    if location.startswith("md:"):
+        return duckdb.connect(location, read_only=True)
+    con = duckdb.connect()
+    try:
+        con.execute("attach ? as earnings (read_only)", [location])
+        con.execute("use earnings")
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 def verify_schema(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """The meta table, after checking the tables and the schema version."""
     have = {
         r[0]
-        for r in con.execute("select table_name from information_schema.tables where table_schema = 'main'").fetchall()
+        for r in con.execute(
+            "select table_name from information_schema.tables "
+            "where table_catalog = current_database() and table_schema = 'main'"
+        ).fetchall()
     }
     missing = [t for t in CONTRACT_TABLES if t not in have]
     if "meta" in missing:
@@ -89,6 +108,7 @@ class CompanyData:
     commentary: pd.DataFrame
     themes: pd.DataFrame
     cross_checks: pd.DataFrame
+    content_hash: str = ""  # the build this was read from: a page never mixes two builds
     sources: dict[str, dict] = field(default_factory=dict)
     index: dict[tuple[str, str, str | None], dict] = field(default_factory=dict)
 
@@ -169,9 +189,11 @@ def company_data(con: duckdb.DuckDBPyConnection, ticker: str) -> CompanyData | N
         "select source_id, file, title, publisher, cast(published_on as varchar) as published_on, kind, url "
         "from sources"
     ).df()
+    content_hash = con.execute("select value from meta where key = 'content_hash'").fetchone()
     return CompanyData(
         ticker=row[0],
         name=row[1],
+        content_hash=content_hash[0] if content_hash else "",
         facts=q(
             "select period, metric, basis, value, unit, qualifier, source_id, section, excerpt, note, decimals "
             "from facts where ticker = ? order by fiscal_year, coalesce(fiscal_quarter, 5), metric, basis"

@@ -4,8 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from earnings import fmt, queries
+from earnings.ui import access, store
 from earnings.ui import components as ui
-from earnings.ui import store
 
 ctx = ui.page("data", "Data", show_quarter=False)
 esc = fmt.md_escape
@@ -31,7 +31,7 @@ st.markdown(
     )
 )
 st.code(meta.get("content_hash", fmt.MISSING), language=None)
-st.markdown("**Access:** open to anyone with the link (no sign-in configured).")
+st.markdown(f"**Access:** {esc(access.mode())}.")
 
 st.subheader("Source documents")
 sources = store.sources(ctx.db)

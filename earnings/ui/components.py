@@ -15,7 +15,7 @@ import streamlit as st
 
 from earnings import analytics, drilldown, fmt, urlstate, vocab
 from earnings.queries import CompanyData
-from earnings.ui import store
+from earnings.ui import access, store
 
 esc = fmt.md_escape
 
@@ -91,21 +91,31 @@ def _view_from_url(data_of: Callable[[str], CompanyData | None], tickers: list[s
 
 
 def setup() -> Context | None:
-    """Open the database and validate the URL; on failure show what to do and return None."""
-    db = store.state()
-    if not db.ok:
-        st.error(f"{db.problem} {db.fix}", icon="⚠️")
-        st.caption(f"Database: {esc(store.shown_location(db.path))}. Set EARNINGS_DB to use another one.")
-        return None
-    frame = store.companies(db)
-    tickers = list(frame["ticker"])
-    if not tickers:
-        st.error("The database holds no company yet. Add data with `python -m earnings ingest FILE`.", icon="⚠️")
-        return None
-    names = dict(zip(frame["ticker"], frame["name"]))
-    view = _view_from_url(lambda t: store.company(db, t), tickers)
-    data = store.company(db, view.ticker)
-    return Context(db, tickers, names, data, view)
+    """Open the database and validate the URL; on failure show what to do and return None.
+
+    Everything a page shows comes from one build: if the file is replaced while
+    this run reads it, the run starts over on the new build.
+    """
+    for _ in range(3):
+        db = store.state()
+        if not db.ok:
+            st.error(f"{db.problem} {db.fix}", icon="⚠️")
+            st.caption(f"Database: {esc(store.shown_location(db.path))}. Set EARNINGS_DB to use another one.")
+            return None
+        try:
+            frame = store.companies(db)
+            tickers = list(frame["ticker"])
+            if not tickers:
+                st.error("The database holds no company yet. Add data with `python -m earnings ingest FILE`.", icon="⚠️")
+                return None
+            names = dict(zip(frame["ticker"], frame["name"]))
+            view = _view_from_url(lambda t, db=db: store.company(db, t), tickers)
+            data = store.company(db, view.ticker)
+        except store.Replaced:
+            continue
+        return Context(db, tickers, names, data, view)
+    st.error("The data is being rebuilt right now. Reload the page in a moment.", icon="⏳")
+    return None
 
 
 def current_view(ctx: Context) -> urlstate.View:
@@ -343,6 +353,7 @@ def _ensure_navigation_app() -> None:
 def page(page_id: str, heading: str, *, show_quarter: bool = True) -> Context:
     """Every page starts here: database, URL, sidebar, heading, notices. Stops the page on failure."""
     _ensure_navigation_app()
+    access.gate()
     ctx = setup()
     if ctx is None:
         st.stop()

@@ -20,6 +20,10 @@ from earnings import build, queries
 ENV_VAR = "EARNINGS_DB"
 
 
+class Replaced(Exception):
+    """The database file was replaced while a run was reading it."""
+
+
 @dataclass(frozen=True)
 class DbState:
     ok: bool
@@ -146,8 +150,13 @@ def _company(token: tuple, ticker: str) -> queries.CompanyData | None:
 
 
 def company(db: DbState, ticker: str) -> queries.CompanyData | None:
-    """Everything about one company. Shared by all sessions: treat it as read-only."""
-    return _company(db.token, ticker)
+    """Everything about one company, from the same build as ``db``. Shared by all sessions: read-only."""
+    data = _company(db.token, ticker)
+    if data is not None and data.content_hash != db.meta.get("content_hash"):
+        _company.clear()
+        _state.clear()
+        raise Replaced
+    return data
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
