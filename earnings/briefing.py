@@ -47,14 +47,7 @@ STEPS: tuple[Step, ...] = (
 STEP_NOTICE = "The link's step is not one this briefing has; showing step 1 instead."
 CHART_HEIGHT = 440  # with the title, the controls and the numbers below it, fits a 1440×900 screen
 
-HEADLINE = (
-    ("revenue", None, "Revenue"),
-    ("gross_margin", "non_gaap", "Gross margin (non-GAAP)"),
-    ("operating_margin", "non_gaap", "Operating margin (non-GAAP)"),
-    ("diluted_eps", "non_gaap", "Diluted EPS (non-GAAP)"),
-    ("net_income", "gaap", "Net income (GAAP)"),
-    ("cash_and_securities", None, "Cash & marketable securities"),
-)
+HEADLINE = vocab.HEADLINE
 PREFERRED_KINDS = ("quote", "qa", "takeaway")  # what a chart step shows, in this order
 FALLBACK_KINDS = ("went_well", "went_wrong", "summary")  # only when a step would show fewer than two
 MAX_ITEMS, MIN_ITEMS = 3, 2

@@ -66,6 +66,16 @@ _METRIC_LIST = [
 METRICS: dict[str, Metric] = {m.id: m for m in _METRIC_LIST}
 METRIC_UNITS: dict[str, str] = {m.id: m.unit for m in _METRIC_LIST}
 
+# The headline figures of a quarter, in the order the overview and the briefing show them
+HEADLINE = (
+    ("revenue", None, "Revenue"),
+    ("gross_margin", "non_gaap", "Gross margin (non-GAAP)"),
+    ("operating_margin", "non_gaap", "Operating margin (non-GAAP)"),
+    ("diluted_eps", "non_gaap", "Diluted EPS (non-GAAP)"),
+    ("net_income", "gaap", "Net income (GAAP)"),
+    ("cash_and_securities", None, "Cash & marketable securities"),
+)
+
 # The metrics whose figures are stated growth rates: the dashboard computes
 # its own (derived) growth and uses these only to reconcile.
 STATED_GROWTH_METRICS = ("revenue_growth_qoq", "revenue_growth_yoy", "inventory_growth_qoq")

@@ -8,14 +8,7 @@ from earnings.ui import components as ui
 ctx = ui.page("overview", "Overview")
 data, period = ctx.data, ctx.view.period
 
-KPIS = [
-    ("revenue", None, "Revenue"),
-    ("gross_margin", "non_gaap", "Gross margin (non-GAAP)"),
-    ("operating_margin", "non_gaap", "Operating margin (non-GAAP)"),
-    ("diluted_eps", "non_gaap", "Diluted EPS (non-GAAP)"),
-    ("net_income", "gaap", "Net income (GAAP)"),
-    ("cash_and_securities", None, "Cash & marketable securities"),
-]
+KPIS = vocab.HEADLINE
 for row in (KPIS[:3], KPIS[3:]):
     for col, (metric, basis, label) in zip(st.columns(3), row):
         with col:
