@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 from earnings import build as build_mod
+from earnings import export as export_mod
 from earnings import ingest as ingest_mod
 from earnings.sourcefiles import SourceError
 
@@ -75,6 +76,19 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if report.conflicts else 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    try:
+        size, seconds = export_mod.write(args.db, args.ticker.upper(), args.period.upper(), args.out)
+    except export_mod.ExportError as err:
+        print(f"cannot export: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:
+        print(f"cannot write {args.out}: {err.strerror}", file=sys.stderr)
+        return 1
+    print(f"wrote {args.out} ({size / 1e6:.2f} MB) in {seconds:.2f} s")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m earnings", description="Build and check the earnings database.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -98,7 +112,28 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--publisher", help="publisher, for sources.csv")
     sp.add_argument("--published-on", help="publication date YYYY-MM-DD, for sources.csv")
     sp.set_defaults(func=cmd_ingest)
+    sp = sub.add_parser("export", help="write one quarter's briefing as a self-contained HTML file (works offline)")
+    sp.add_argument("--ticker", required=True, help="company ticker, e.g. ALAB")
+    sp.add_argument("--period", required=True, help="a reported quarter, e.g. 2024Q4")
+    sp.add_argument("--out", required=True, help="HTML file to write")
+    sp.add_argument("--db", default=str(build_mod.DEFAULT_DB), help="database to read (default: data/earnings.duckdb)")
+    sp.set_defaults(func=cmd_export)
+    sp = sub.add_parser("bench", help="measure the dashboard against a floor app (results in benchmarks/)")
+    sp.add_argument("--quick", action="store_true", help="fewer reruns, 10 viewers only, no data scale (< 3 min)")
+    sp.add_argument("--viewers", help="room sizes, comma-separated (default: 10,25,50)")
+    sp.add_argument("--reruns", type=int, help="timed reruns per page (default: 30; quick: 10)")
+    sp.add_argument("--skip-browser", action="store_true", help="no Chromium timings")
+    sp.add_argument("--skip-scale", action="store_true", help="no 1,000-company database")
+    sp.add_argument("--out", default=str(build_mod.ROOT / "benchmarks"), help="results folder (default: benchmarks/)")
+    sp.add_argument("--label", help="a note recorded with the results (e.g. what changed)")
+    sp.set_defaults(func=cmd_bench)
     return p
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from earnings.bench import runner  # noqa: PLC0415 (only the benchmark needs it)
+
+    return runner.main(args)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,6 +10,7 @@ it is never mistaken for an actual.
 from __future__ import annotations
 
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from earnings import fmt, vocab
@@ -26,9 +27,15 @@ OPEX_COLORS = {"opex_rd": BLUE, "opex_sm": TEAL, "opex_ga": PURPLE}
 FONT = dict(family="Inter, 'Segoe UI', Helvetica, Arial, sans-serif", size=16, color=INK)
 
 
+# No plotly template: applying one deep-copies it into every figure (a third of a figure's build
+# time); the few styles we use are set directly below.
+pio.templates.default = None
+
+
 def _layout(fig: go.Figure, *, height: int = 420, y_title: str = "", legend: bool = True) -> go.Figure:
     fig.update_layout(
-        template="plotly_white",
+        paper_bgcolor="white",
+        plot_bgcolor="white",
         font=FONT,
         height=height,
         margin=dict(l=10, r=10, t=40, b=10),
@@ -40,8 +47,8 @@ def _layout(fig: go.Figure, *, height: int = 420, y_title: str = "", legend: boo
         hoverlabel=dict(font_size=15),
         bargap=0.35,
     )
-    fig.update_yaxes(title_text=y_title, gridcolor=GRID, zeroline=True, zerolinecolor=GREY)
-    fig.update_xaxes(gridcolor=GRID)
+    fig.update_yaxes(title_text=y_title, gridcolor=GRID, zeroline=True, zerolinecolor=GREY, automargin=True)
+    fig.update_xaxes(gridcolor=GRID, automargin=True, linecolor=GRID)
     return fig
 
 

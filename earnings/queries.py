@@ -44,7 +44,9 @@ def connect(location: str) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(location, read_only=True)
     con = duckdb.connect()
     try:
-        con.execute("attach ? as earnings (read_only)", [location])
+        # type duckdb: another kind of file (SQLite, ...) is refused, never opened through an extension
+        # that DuckDB would download on the spot
+        con.execute("attach ? as earnings (type duckdb, read_only)", [location])
         con.execute("use earnings")
     except BaseException:
         con.close()
@@ -83,10 +85,12 @@ def sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-def checks(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return con.execute(
-        "select check_id, ticker, period, status, category, detail from checks order by category, check_id"
-    ).df()
+def checks(con: duckdb.DuckDBPyConnection, ticker: str | None = None) -> pd.DataFrame:
+    """Every check of the build; with ``ticker``, that company's and those of no company."""
+    sql = "select check_id, ticker, period, status, category, detail from checks"
+    if ticker is None:
+        return con.execute(sql + " order by category, check_id").df()
+    return con.execute(sql + " where ticker = ? or ticker is null order by category, check_id", [ticker]).df()
 
 
 def whole_table(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:

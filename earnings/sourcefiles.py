@@ -39,6 +39,9 @@ class SourceError(Exception):
 # with a reason a person can act on.
 _NUMBER_RE = re.compile(r"^-?\d+(\.\d+)?$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_URL_RE = re.compile(r"^https?://[^\s/]+\S*$", re.IGNORECASE)  # the Data page links to it: never javascript:
+# digits in groups of three split by a space, apostrophe or underscore: 1 234.5, 1'234.5, 1_234.5
+_GROUPED_RE = re.compile(r"^-?\d{1,3}([ '’_\u00a0\u202f]\d{3})+([.,]\d+)?$")
 
 
 def parse_number(text: str) -> float:
@@ -47,12 +50,12 @@ def parse_number(text: str) -> float:
         return float(s)
     if not s:
         raise ValueError("is empty: a number is required")
-    if "," in s:
+    if "," in s or _GROUPED_RE.match(s):
         raise ValueError(f"{text!r} has a thousands separator: write plain digits, e.g. 1234.5")
     if any(c in s for c in "$€£¥"):
-        raise ValueError(f"{text!r} has a currency sign: write the number alone; the unit column says usd_m")
+        raise ValueError(f"{text!r} has a currency sign: write the number alone (its unit, e.g. usd_m, says it)")
     if "%" in s:
-        raise ValueError(f"{text!r} has a percent sign: write the number alone; the unit column says pct")
+        raise ValueError(f"{text!r} has a percent sign: write the number alone (its unit, pct, says it)")
     if s.startswith("(") and s.endswith(")"):
         raise ValueError(f"{text!r} uses parentheses: write a negative number as -{s[1:-1]}")
     raise ValueError(f"{text!r} is not a number")
@@ -68,7 +71,7 @@ def decimals(text: str) -> int:
 class Column:
     name: str
     kind: str = (
-        "text"  # text, number, period, horizon, ticker, source_id, metric, basis, unit, choice, metrics, date, int
+        "text"  # text, number, period, horizon, ticker, source_id, metric, basis, unit, choice, metrics, date, int, url
     )
     required: bool = True  # a value must be given (else empty means missing)
     optional_column: bool = False  # the column itself may be left out of the file
@@ -114,7 +117,7 @@ SPECS: dict[str, TableSpec] = {
                 _c("publisher", required=False),
                 _c("published_on", "date", required=False),
                 _c("kind"),
-                _c("url", required=False, optional_column=True),
+                _c("url", "url", required=False, optional_column=True),
             ),
             key=("source_id",),
             required_file=True,
@@ -233,6 +236,10 @@ def _read_text(path: Path, problems: list[Problem]) -> tuple[str | None, bytes]:
     if not text.strip():
         problems.append(Problem(path.name, 1, "the file is empty: it needs at least the header line"))
         return None, data
+    if "\0" in text:  # valid UTF-8, but not text: typically a file saved as UTF-16
+        line = text[: text.index("\0")].count("\n") + 1
+        problems.append(Problem(path.name, line, "NUL bytes: the file is not plain text (UTF-16?): save it as UTF-8"))
+        return None, data
     return text, data
 
 
@@ -252,6 +259,10 @@ def _parse_cell(col: Column, raw: str, known: dict[str, set[str] | None]):
         if not s.isdigit():
             raise ValueError(f"{raw!r} is not a whole number")
         return int(s)
+    if kind == "url":
+        if not _URL_RE.match(s):
+            raise ValueError(f"{raw!r} is not a web address: write it in full, starting with https://")
+        return s
     if kind == "date":
         if not _DATE_RE.match(s):
             raise ValueError(f"{raw!r} is not a date like 2025-02-12")
@@ -356,8 +367,9 @@ def read_table(
             cells = next(reader)
         except StopIteration:
             break
-        except csv.Error as e:
-            problems.append(Problem(path.name, reader.line_num, f"unreadable CSV: {e}"))
+        except csv.Error as e:  # the row that starts on ``line``: often a quote opened there and never closed
+            runs_on = f" (the row starting here runs on to line {reader.line_num})" if reader.line_num > line else ""
+            problems.append(Problem(path.name, line, f"unreadable CSV: {e}{runs_on}; check the quotes in this row"))
             break
         start, line = line, reader.line_num + 1
         if not cells or all(not c.strip() for c in cells):

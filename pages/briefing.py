@@ -4,10 +4,13 @@ One step per screen, the step in the URL (?step=3). What each step shows is
 decided in earnings.briefing; this page only lays it out.
 """
 
+from functools import partial
+
 import streamlit as st
 
 from earnings import briefing, fmt, urlstate
 from earnings.ui import components as ui
+from earnings.ui import store
 
 esc = fmt.md_escape
 st.set_page_config(initial_sidebar_state="collapsed")  # opened directly, the projector gets the whole width
@@ -52,6 +55,12 @@ with st.container(horizontal=True, horizontal_alignment="distribute", vertical_a
         st.button(
             "Next", key="briefing_next", type="primary", on_click=go_to, args=(number + 1,), disabled=number == last,
             shortcut="Right",
+        )  # fmt: skip
+        st.download_button(
+            "HTML", data=partial(store.briefing_html, ctx.db.token, data.ticker, period),
+            file_name=f"{data.ticker}-{period}-briefing.html", mime="text/html", key="briefing_download",
+            on_click="ignore", icon=":material/download:",
+            help="The whole briefing as one HTML file with its sources: opens offline, prints one step per page",
         )  # fmt: skip
 
 

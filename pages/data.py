@@ -1,9 +1,11 @@
 """Data: which build everyone is looking at, the source documents, every build check, CSV downloads."""
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
-from earnings import fmt, queries
+from earnings import fmt, queries, vocab
 from earnings.ui import access, store
 from earnings.ui import components as ui
 
@@ -56,8 +58,7 @@ st.dataframe(
 st.caption(f"{len(docs)} source documents.")
 
 st.subheader(f"Build checks for {ctx.data.ticker}")
-checks = store.checks(ctx.db)
-checks = checks[checks["ticker"].isna() | (checks["ticker"] == ctx.data.ticker)]
+checks = store.checks(ctx.db, ctx.data.ticker)
 counts = checks["status"].value_counts().to_dict()
 statuses = [*STATUS_ORDER, *sorted(s for s in counts if s not in STATUS_ORDER)]
 st.markdown(esc(" · ".join(f"{counts.get(s, 0)} {s}" for s in statuses)) + esc(f" — {len(checks)} checks in all"))
@@ -83,4 +84,18 @@ for i, table in enumerate(queries.CONTRACT_TABLES):
         on_click="ignore",
         icon="⬇️",
         width="stretch",
+    )
+if ctx.focus:
+    st.download_button(
+        f"{ctx.data.ticker} {vocab.period_label(ctx.focus)} briefing (HTML)",
+        data=partial(store.briefing_html, ctx.db.token, ctx.data.ticker, ctx.focus),
+        file_name=f"{ctx.data.ticker}-{ctx.focus}-briefing.html",
+        mime="text/html",
+        key="download_briefing",
+        on_click="ignore",
+        icon="⬇️",
+    )
+    st.caption(
+        "The quarter's briefing as one HTML file: charts, figures and quotes with their sources, these checks and "
+        "this content hash. Opens offline; printing gives one step per page."
     )

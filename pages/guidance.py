@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from earnings import analytics, charts, fmt, scorecard, vocab
+from earnings import analytics, fmt, scorecard, vocab
 from earnings.ui import components as ui
 
 ctx = ui.page("guidance", "Guidance")
@@ -31,7 +31,7 @@ def guidance_chart() -> None:
     view = ui.current_view(ctx)
     selected = (view.period, view.metric, view.basis) if view.metric else None
     st.subheader("Guided ranges (bars) against actuals (dots)")
-    ui.chart(ctx, charts.guidance(data, selected=selected), "guidance_chart")
+    ui.cached_chart(ctx, "guidance", "guidance_chart", selected=selected)
     ui.drilldown_panel(ctx, view)
 
 

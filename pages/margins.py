@@ -13,7 +13,7 @@ data = ctx.data
 def margins_chart() -> None:
     view = ui.current_view(ctx)
     selected = (view.period, view.metric, view.basis) if view.metric in ("gross_margin", "operating_margin") else None
-    ui.chart(ctx, charts.margins(data, selected=selected), "margins_chart")
+    ui.cached_chart(ctx, "margins", "margins_chart", selected=selected)
     ui.drilldown_panel(ctx, view)
 
 

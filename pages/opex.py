@@ -15,14 +15,14 @@ def opex_charts() -> None:
     view = ui.current_view(ctx)
     st.subheader("GAAP operating expenses")
     selected = (view.period, view.metric) if view.basis == "gaap" else None
-    ui.chart(ctx, charts.opex(data, selected=selected), "opex_chart")
+    ui.cached_chart(ctx, "opex", "opex_chart", selected=selected)
     st.subheader("Non-GAAP opex against guidance")
     sel = (view.period, view.metric, view.basis) if view.metric == "opex_total" else None
-    fig = charts.guidance(data, metrics=("opex_total",), basis="non_gaap", selected=sel, panel_titles=False)
-    if fig is None:
-        st.caption("No non-GAAP opex guidance in the sources.")
+    if charts.guidance_rows(data, ("opex_total",), "non_gaap"):
+        opts = dict(metrics=("opex_total",), basis="non_gaap", selected=sel, panel_titles=False)
+        ui.cached_chart(ctx, "guidance", "opex_guidance_chart", **opts)
     else:
-        ui.chart(ctx, fig, "opex_guidance_chart")
+        st.caption("No non-GAAP opex guidance in the sources.")
     ui.drilldown_panel(ctx, view)
 
 

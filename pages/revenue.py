@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from earnings import analytics, charts, fmt, vocab
+from earnings import analytics, fmt, vocab
 from earnings.ui import components as ui
 
 ctx = ui.page("revenue", "Revenue")
@@ -13,7 +13,7 @@ data = ctx.data
 def revenue_chart() -> None:
     view = ui.current_view(ctx)
     selected = view.period if view.metric == "revenue" else None
-    ui.chart(ctx, charts.revenue(data, selected=selected), "revenue_chart")
+    ui.cached_chart(ctx, "revenue", "revenue_chart", selected=selected)
     ui.drilldown_panel(ctx, view)
 
 

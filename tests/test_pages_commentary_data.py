@@ -336,6 +336,6 @@ def test_data_page(page, app_db) -> None:
     assert ranks == sorted(ranks), "failed and warned first"
 
     buttons = {b.key: b.proto for b in at.get("download_button")}
-    assert set(buttons) == {f"download_{t}" for t in queries.CONTRACT_TABLES}
+    assert set(buttons) == {f"download_{t}" for t in queries.CONTRACT_TABLES} | {"download_briefing"}
     for t in queries.CONTRACT_TABLES:
         assert buttons[f"download_{t}"].label == f"{t}.csv"

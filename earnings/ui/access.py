@@ -36,6 +36,13 @@ def allowed(email: str | None, emails: Sequence[str], domains: Sequence[str]) ->
     return address in {e.strip().lower() for e in emails} or domain in {d.strip().lower().lstrip("@") for d in domains}
 
 
+def _entries(value: object) -> list[str]:
+    """An allow-list from the secrets: a list, or one address written as a plain string."""
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value or []]
+
+
 def settings() -> Mapping | None:
     """The secrets' ``[access]`` section when ``[auth]`` is configured, else None (open)."""
     try:
@@ -51,7 +58,7 @@ def mode() -> str:
     s = settings()
     if s is None:
         return "open to anyone with the link (no sign-in configured)"
-    n = len(s.get("allowed_emails", [])) + len(s.get("allowed_domains", []))
+    n = len(_entries(s.get("allowed_emails"))) + len(_entries(s.get("allowed_domains")))
     return f"sign-in required; {n} allow-list entr{'y' if n == 1 else 'ies'}"
 
 
@@ -66,8 +73,9 @@ def gate() -> None:
         st.info("This dashboard is private. Sign in to see it.", icon="🔒")
         st.button("Sign in", type="primary", on_click=st.login)
         st.stop()
-    email = user.get("email")
-    if not allowed(email, s.get("allowed_emails", []), s.get("allowed_domains", [])):
+    # an address the identity provider says it has not verified proves nothing
+    email = user.get("email") if user.get("email_verified") is not False else None
+    if not allowed(email, _entries(s.get("allowed_emails")), _entries(s.get("allowed_domains"))):
         st.title("Earnings dashboard")
         st.error(
             "You are signed in, but your address is not on this dashboard's access list. Ask its owner to add it.",

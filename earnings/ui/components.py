@@ -106,7 +106,11 @@ def setup() -> Context | None:
             frame = store.companies(db)
             tickers = list(frame["ticker"])
             if not tickers:
-                st.error("The database holds no company yet. Add data with `python -m earnings ingest FILE`.", icon="⚠️")
+                st.error(
+                    "The database holds no company yet. Add data with `python -m earnings ingest FILE`, "
+                    "or add it to the files in data/ and run `python -m earnings build`.",
+                    icon="⚠️",
+                )
                 return None
             names = dict(zip(frame["ticker"], frame["name"]))
             view = _view_from_url(lambda t, db=db: store.company(db, t), tickers)
@@ -202,6 +206,14 @@ def _select(ctx: Context, point: dict) -> None:
         st.query_params["basis"] = basis
     else:
         st.query_params.pop("basis", None)
+
+
+def cached_chart(ctx: Context, name: str, key: str, **options) -> None:
+    """Draw ``charts.<name>`` for the page's company (built once per build and options) with drill-down clicks."""
+    fig = store.figure(ctx.db, ctx.data.ticker, name, **options)
+    if fig is None:
+        return
+    chart(ctx, fig, key)
 
 
 def chart(ctx: Context, fig: go.Figure, key: str) -> None:

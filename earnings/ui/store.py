@@ -1,21 +1,25 @@
 """Where the app gets its data: the database location, read-only access, caching.
 
-The one place that combines Streamlit caching with DuckDB. Cached values are
-keyed on the database file's identity (path, size, mtime), so a rebuild,
-which replaces the file in one step, is served on the next rerun without a
-restart, and two builds are never mixed in one answer.
+The one place that combines Streamlit caching with DuckDB. The database's
+state is cached on the file's identity (path, size, mtime, inode), so a
+rebuild, which replaces the file in one step, is served on the next rerun
+without a restart. Everything read from it is cached on the build's content
+hash and read on one connection per page run (see ``_pinned``), so two builds
+are never mixed in one answer or on one page, however often the file is replaced.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import duckdb
 import streamlit as st
 
-from earnings import build, queries
+from earnings import build, charts, export, queries
 
 ENV_VAR = "EARNINGS_DB"
 
@@ -32,6 +36,8 @@ class DbState:
     meta: dict
     problem: str = ""
     fix: str = ""
+    # this page run's connection to the build, opened on its first read the cache cannot answer (``_pinned``)
+    pin: list = field(default_factory=list, compare=False, repr=False)
 
 
 def db_location() -> str:
@@ -76,6 +82,42 @@ def _read(location: str, fn, *args):
     raise last  # type: ignore[misc]
 
 
+def _key(db: DbState) -> tuple:
+    """What reads are cached on: the build (its content hash), which is what the cached value comes from."""
+    return (db.path, db.meta.get("content_hash"))
+
+
+def _pinned(db: DbState) -> duckdb.DuckDBPyConnection:
+    """This page run's connection to the build ``db`` describes; Replaced if the file is another build now.
+
+    Opened on the run's first read the cache cannot answer and kept for the rest of the run: an
+    attached file is read to the end even after a rebuild has replaced it, so every read of one run
+    comes from one build, and a run is never restarted by a rebuild after that point.
+    """
+    if not db.pin:
+        try:
+            con = queries.connect(db.path)
+        except duckdb.Error:
+            raise Replaced from None  # it was readable when the run began: something else is there now
+        try:
+            row = con.execute("select value from meta where key = 'content_hash'").fetchone()
+        except duckdb.Error:
+            row = None
+        if row is None or row[0] != db.meta.get("content_hash"):
+            con.close()
+            raise Replaced
+        db.pin.append(con)
+    return db.pin[0]
+
+
+def _rerun_if_replaced(fn, *args):
+    """For reads after ``setup()``: a replaced file starts the page run over, on the new build."""
+    try:
+        return fn(*args)
+    except Replaced:
+        st.rerun()
+
+
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _state(token: tuple) -> DbState:
     location = token[0]
@@ -105,7 +147,11 @@ def _state(token: tuple) -> DbState:
             "Run `python -m earnings build` with this version of the app to rebuild it.",
         )
     except (duckdb.Error, OSError) as e:
-        first = str(e).splitlines()[0][:160] if str(e) else type(e).__name__
+        text = str(e)
+        # DuckDB names the file in its message: not shown to viewers (the longer spelling first)
+        for server_path in sorted({str(Path(location).resolve()), location}, key=len, reverse=True):
+            text = text.replace(server_path, shown_location(location))
+        first = text.splitlines()[0][:160] if text else type(e).__name__
         return DbState(
             False,
             location,
@@ -124,7 +170,7 @@ def state() -> DbState:
     if token[1] is None and Path(location) == build.DEFAULT_DB and (build.DATA_DIR / "facts.csv").exists():
         _first_build()
         token = _token(location)
-    return _state(token)
+    return dataclasses.replace(_state(token), pin=[])  # shared state, this run's own connection
 
 
 def _first_build() -> None:
@@ -136,22 +182,22 @@ def _first_build() -> None:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _companies(token: tuple):
-    return _read(token[0], queries.companies)
+def _companies(key: tuple, _db: DbState):
+    return queries.companies(_pinned(_db))
 
 
 def companies(db: DbState):
-    return _companies(db.token)
+    return _companies(_key(db), db)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _company(token: tuple, ticker: str) -> queries.CompanyData | None:
-    return _read(token[0], queries.company_data, ticker)
+def _company(key: tuple, ticker: str, _db: DbState) -> queries.CompanyData | None:
+    return queries.company_data(_pinned(_db), ticker)
 
 
 def company(db: DbState, ticker: str) -> queries.CompanyData | None:
     """Everything about one company, from the same build as ``db``. Shared by all sessions: read-only."""
-    data = _company(db.token, ticker)
+    data = _company(_key(db), ticker, db)
     if data is not None and data.content_hash != db.meta.get("content_hash"):
         _company.clear()
         _state.clear()
@@ -160,27 +206,61 @@ def company(db: DbState, ticker: str) -> queries.CompanyData | None:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _sources(token: tuple):
-    return _read(token[0], queries.sources)
+def _sources(key: tuple, _db: DbState):
+    return queries.sources(_pinned(_db))
 
 
 def sources(db: DbState):
-    return _sources(db.token)
+    return _rerun_if_replaced(_sources, _key(db), db)
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _checks(token: tuple):
-    return _read(token[0], queries.checks)
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _checks(key: tuple, ticker: str | None, _db: DbState):
+    return queries.checks(_pinned(_db), ticker)
 
 
-def checks(db: DbState):
-    return _checks(db.token)
+def checks(db: DbState, ticker: str | None = None):
+    """The build's checks (those of ``ticker`` and those of no company, when a ticker is given)."""
+    return _rerun_if_replaced(_checks, _key(db), ticker, db)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _table_csv(token: tuple, table: str) -> bytes:
-    return _read(token[0], queries.whole_table, table).to_csv(index=False).encode("utf-8")
+def _csv_of_build(con: duckdb.DuckDBPyConnection, table: str, content_hash: str) -> bytes:
+    row = con.execute("select value from meta where key = 'content_hash'").fetchone()
+    if row is None or row[0] != content_hash:
+        raise Replaced  # the file is another build now: the download fails rather than mixing builds
+    return queries.whole_table(con, table).to_csv(index=False).encode("utf-8")
 
 
-def table_csv(db: DbState, table: str) -> bytes:
-    return _table_csv(db.token, table)
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _table_csv(key: tuple, table: str) -> bytes:
+    return _read(key[0], _csv_of_build, table, key[1])
+
+
+def table_csv(db: DbState, table: str):
+    """A callable giving one table as CSV: the work is done only when someone downloads it."""
+    return partial(_table_csv, _key(db), table)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def briefing_html(token: tuple, ticker: str, period: str) -> bytes:
+    """The quarter's briefing as one self-contained HTML file (earnings.export), from the build ``token`` names.
+
+    Read on one fresh connection, so the file never mixes two builds. Called lazily, when the
+    download button is clicked (Streamlit runs it off the script thread).
+    """
+    return _read(token[0], export.export_from_connection, ticker, period).encode("utf-8")
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _figure(key: tuple, ticker: str, name: str, options: tuple, _db: DbState):
+    data = _company(key, ticker, _db)
+    return getattr(charts, name)(data, **dict(options))
+
+
+def figure(db: DbState, ticker: str, name: str, **options):
+    """``charts.<name>(data, **options)`` built once per build, company and options, shared by all sessions.
+
+    Building a figure costs tens of milliseconds of plotly validation; a rerun that shows the
+    same chart again costs nothing. The figure is shared: never modify it.
+    """
+    return _figure(_key(db), ticker, name, tuple(sorted(options.items())), db)
