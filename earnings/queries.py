@@ -27,6 +27,20 @@ CONTRACT_TABLES = (
 )
 
 
+# the documents one company's rows cite (a database of many companies holds many documents)
+SOURCES_OF_COMPANY = """
+select source_id, file, title, publisher, cast(published_on as varchar) as published_on, kind, url
+from sources where source_id in (
+    select source_id from facts where ticker = $ticker
+    union select source_id from cross_checks where ticker = $ticker
+    union select source_id from guidance where ticker = $ticker
+    union select source_id from targets where ticker = $ticker
+    union select source_id from commentary where ticker = $ticker
+    union select source_id from themes where ticker = $ticker
+)
+"""
+
+
 class SchemaError(Exception):
     """The database is not one this app can read; the message says how to fix it."""
 
@@ -189,10 +203,7 @@ def company_data(con: duckdb.DuckDBPyConnection, ticker: str) -> CompanyData | N
     def q(sql: str) -> pd.DataFrame:
         return _none(con.execute(sql, [ticker]).df())
 
-    src = con.execute(
-        "select source_id, file, title, publisher, cast(published_on as varchar) as published_on, kind, url "
-        "from sources"
-    ).df()
+    src = con.execute(SOURCES_OF_COMPANY, {"ticker": ticker}).df()
     content_hash = con.execute("select value from meta where key = 'content_hash'").fetchone()
     return CompanyData(
         ticker=row[0],
