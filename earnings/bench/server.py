@@ -69,8 +69,17 @@ def cpu_seconds(pid: int) -> float | None:
 class Server:
     """``with Server("dashboard.py", env={...}) as s:`` -> s.base ("http://127.0.0.1:PORT"), s.ws, s.rss()."""
 
-    def __init__(self, script: str, *, env: dict[str, str] | None = None, log_dir: Path, name: str) -> None:
+    def __init__(
+        self,
+        script: str,
+        *,
+        env: dict[str, str] | None = None,
+        log_dir: Path,
+        name: str,
+        launcher: list[str] | None = None,
+    ) -> None:
         self.script = script
+        self.launcher = launcher or ["-m", "streamlit"]  # what runs ``streamlit run`` (e.g. a profiling wrapper)
         self.env = {**os.environ, **(env or {})}
         self.log_path = Path(log_dir) / f"{name}.log"
         self.name = name
@@ -106,7 +115,7 @@ class Server:
 
     def start(self, timeout: float = 60) -> Server:
         self.port = free_port()
-        cmd = [sys.executable, "-m", "streamlit", "run", self.script, "--server.port", str(self.port), *SERVER_FLAGS]
+        cmd = [sys.executable, *self.launcher, "run", self.script, "--server.port", str(self.port), *SERVER_FLAGS]
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("w")
         started = time.perf_counter()

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -181,27 +182,69 @@ class Session:
                 result.problem = f"{el.kind} on the page: {el.text}"
 
 
-async def time_url(ws_url: str, url: str, title: str | None, *, reruns: int, warmup: int) -> dict:
-    """One session: ``warmup`` untimed runs of ``url`` (the first is the cold one), then ``reruns`` timed ones."""
-    out = {"url": url, "cold_ms": None, "ms": [], "errors": [], "charts": None, "elements": None}
-    async with Session(ws_url) as s:
+@dataclass
+class Target:
+    """One app to time: its websocket, the URL to rerun and the title to expect (None: not checked)."""
+
+    name: str
+    ws_url: str
+    url: str
+    title: str | None
+
+
+async def time_side_by_side(
+    targets: list[Target],
+    *,
+    reruns: int,
+    warmup: int,
+    budget_s: dict[str, float] | None = None,
+    min_reruns: int = 10,
+    on_timed: Callable[[], None] | None = None,
+) -> dict[str, dict]:
+    """One session per target; reruns taken in turn (a, b, c, a, b, c, ...) so all see the same machine.
+
+    The first ``warmup`` runs of each are untimed (the very first is reported as ``first_ms``). A target
+    with a time budget stops once it has ``min_reruns`` timed reruns and has spent its budget on them
+    (``capped`` says so): a page that takes seconds does not hold the whole run up. ``on_timed`` is
+    called once, when the timed reruns begin (e.g. to read the servers' CPU time).
+    """
+    budget_s = budget_s or {}
+    out = {
+        t.name: {"first_ms": None, "ms": [], "errors": [], "charts": None, "elements": None, "capped": False}
+        for t in targets
+    }
+    sessions = [Session(t.ws_url) for t in targets]
+    try:
+        for s in sessions:
+            await s.__aenter__()
         for i in range(warmup + reruns):
-            r = await s.rerun(url, title)
-            if i == 0:
-                out["cold_ms"] = r.ms
-            if not r.ok:
-                out["errors"].append(r.problem)
-                if s.broken:
-                    break
-                continue
-            if out["charts"] is None:
-                out["charts"], out["elements"] = r.charts, r.elements
-            if i >= warmup:
-                out["ms"].append(r.ms)
+            if i == warmup and on_timed is not None:
+                on_timed()
+            for t, s in zip(targets, sessions):
+                o = out[t.name]
+                if s.broken or o["capped"]:
+                    continue
+                r = await s.rerun(t.url, t.title)
+                if i == 0:
+                    o["first_ms"] = r.ms
+                if not r.ok:
+                    o["errors"].append(r.problem)
+                    continue
+                if o["charts"] is None:
+                    o["charts"], o["elements"] = r.charts, r.elements
+                if i >= warmup:
+                    o["ms"].append(r.ms)
+                    if t.name in budget_s and len(o["ms"]) >= min_reruns and sum(o["ms"]) > budget_s[t.name] * 1000:
+                        o["capped"] = True
+    finally:
+        for s in sessions:
+            await s.close()
     return out
 
 
-async def viewer(ws_url: str, urls: list[tuple[str, str | None]], *, think_s: float, start_delay_s: float) -> list[Rerun]:
+async def viewer(
+    ws_url: str, urls: list[tuple[str, str | None]], *, think_s: float, start_delay_s: float
+) -> list[Rerun]:
     """One person in the room: opens the first URL, then each next one ``think_s`` after the last answer."""
     await asyncio.sleep(start_delay_s)
     out: list[Rerun] = []

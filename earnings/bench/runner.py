@@ -1,0 +1,496 @@
+"""The benchmark run: servers, measurements in order, targets, results. ``python -m earnings bench``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import random
+import signal
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+
+from earnings import build
+from earnings.bench import report, stats, wsclient
+from earnings.bench.server import Server
+
+ROOT = build.ROOT
+FLOOR_APP = "benchmarks/floor_app.py"
+DASHBOARD_APP = "dashboard.py"
+
+# The dashboard's pages (earnings.ui.components.PAGES; tests/test_bench.py keeps the two in step):
+# URL -> the title its heading starts with.
+PAGE_URLS: dict[str, str] = {
+    "/": "Overview",
+    "/revenue": "Revenue",
+    "/margins": "Margins",
+    "/opex": "Opex",
+    "/guidance": "Guidance",
+    "/commentary": "Commentary",
+    "/briefing": "Briefing",
+    "/data": "Data",
+}
+DRILLDOWN_URL = "/revenue?period=2024Q4&metric=revenue"
+TIMED_URLS: dict[str, str] = {**PAGE_URLS, DRILLDOWN_URL: "Revenue"}
+
+# What a room of viewers clicks through after opening the overview: pages and drill-down links.
+ROOM_URLS: list[tuple[str, str]] = [
+    ("/revenue", "Revenue"),
+    ("/revenue?period=2024Q4&metric=revenue", "Revenue"),
+    ("/margins", "Margins"),
+    ("/margins?period=2024Q4&metric=gross_margin&basis=non_gaap", "Margins"),
+    ("/opex", "Opex"),
+    ("/opex?period=2024Q4&metric=opex_total&basis=gaap", "Opex"),
+    ("/guidance", "Guidance"),
+    ("/commentary", "Commentary"),
+    ("/briefing?step=2", "Briefing"),
+    ("/data", "Data"),
+    ("/revenue?period=2024Q3&metric=revenue", "Revenue"),
+    ("/?period=2024Q3", "Overview"),
+]
+ROOM_STEPS = 6  # reruns after the overview
+SCALE_BUDGET_S = 45.0  # a 1,000×40 page stops after 10 timed reruns once they took this long
+ROOM_THINK_S = 1.0
+CLICK_BARS = ("Q4 2024", "Q3 2024")
+
+
+@dataclass
+class Plan:
+    quick: bool = False
+    viewers: list[int] = field(default_factory=lambda: [10, 25, 50])
+    reruns: int = 30
+    warmup: int = 3
+    browser: bool = True
+    cold_samples: int = 2
+    paired_cold: bool = True  # a cold floor visit next to every cold page visit (quick: one floor visit)
+    warm_samples: int = 4
+    browser_drilldown_url: bool = True  # also time DRILLDOWN_URL in the browser (quick: pages only)
+    clicks: int = 12
+    scale: bool = True
+    scale_companies: int = 1000
+    scale_quarters: int = 40
+    out: Path = ROOT / "benchmarks"
+    label: str | None = None
+
+    @classmethod
+    def from_args(cls, args) -> Plan:
+        plan = cls(out=Path(args.out), label=getattr(args, "label", None))
+        if args.quick:
+            plan.quick = True
+            plan.viewers = [10]
+            plan.reruns, plan.warmup = 10, 2
+            plan.cold_samples, plan.warm_samples, plan.clicks, plan.paired_cold = 1, 1, 6, False
+            plan.browser_drilldown_url = False
+            plan.scale = False
+        if args.viewers:
+            plan.viewers = [int(n) for n in args.viewers.split(",") if n.strip()]
+        if args.reruns:
+            plan.reruns = args.reruns
+        if args.skip_browser:
+            plan.browser = False
+        if args.skip_scale:
+            plan.scale = False
+        return plan
+
+
+def log(text: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
+def machine() -> dict:
+    mem_kib = None
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem_kib = int(line.split()[1])
+    model = None
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return {
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem_kib / 2**20, 1) if mem_kib else None,
+        "cpu": model,
+        "python": platform.python_version(),
+        "load_avg_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def code_version(label: str | None) -> dict:
+    """Which code was measured: the commit and how many files differ from it (the tree may be edited meanwhile)."""
+    import subprocess  # noqa: PLC0415
+
+    out: dict = {"label": label, "commit": None, "changed_files": None}
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        git = ["git", "-C", str(ROOT)]
+        head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10)
+        if head.returncode == 0:
+            out["commit"] = head.stdout.strip()
+            status = subprocess.run([*git, "status", "--porcelain"], capture_output=True, text=True, timeout=30)
+            out["changed_files"] = len(status.stdout.splitlines())
+    return out
+
+
+def versions() -> dict:
+    from importlib.metadata import version  # noqa: PLC0415
+
+    out = {}
+    for pkg in ("streamlit", "plotly", "pandas", "duckdb", "playwright"):
+        with contextlib.suppress(Exception):
+            out[pkg] = version(pkg)
+    return out
+
+
+# --- 1. server time per page ------------------------------------------------------------------------
+
+
+def _entry(r: dict, cpu_ms: float | None) -> dict:
+    return {
+        **stats.summary(r["ms"]),
+        "capped": r.get("capped", False),
+        "first_ms": r["first_ms"],
+        "cpu_ms_per_run": cpu_ms,
+        "charts": r["charts"],
+        "elements": r["elements"],
+        "errors": len(r["errors"]),
+        "error_examples": sorted(set(r["errors"]))[:3],
+    }
+
+
+def _read_cpu(into: dict, servers: dict[str, Server]) -> None:
+    into.update({name: s.cpu() for name, s in servers.items()})
+
+
+def server_times(servers: dict[str, Server], plan: Plan) -> dict:
+    """For each URL, reruns of the floor, the dashboard (and the 1,000×40 dashboard) taken in turn.
+
+    Returns {"floor": all floor reruns, "pages": {url: ...}, "scale": {url: ...}}; each page entry also
+    carries ``floor_p50``, the floor's median over the reruns taken alongside that page's.
+    """
+    out: dict = {"floor": None, "pages": {}, "scale": {}}
+    floor_ms: list[float] = []
+    floor_cpu: list[float] = []
+    floor_errors: list[str] = []
+    for url, title in TIMED_URLS.items():
+        log(f"server time: {url}")
+        targets = [wsclient.Target("floor", servers["floor"].ws, "/", None)]
+        targets += [
+            wsclient.Target(name, servers[name].ws, url, title) for name in ("dashboard", "scale") if name in servers
+        ]
+        cpu0: dict[str, float | None] = {}
+        timed_start = partial(_read_cpu, cpu0, {t.name: servers[t.name] for t in targets})
+        r = asyncio.run(
+            wsclient.time_side_by_side(
+                targets,
+                reruns=plan.reruns,
+                warmup=plan.warmup,
+                budget_s={"scale": SCALE_BUDGET_S},
+                on_timed=timed_start,
+            )
+        )
+        cpu = {t.name: servers[t.name].cpu() for t in targets}
+        per_run = {}  # server CPU per timed rerun (the untimed first runs, with their cold caches, are not in it)
+        for n in cpu:
+            made = len(r[n]["ms"]) + len(r[n]["errors"])
+            c0, c1 = cpu0.get(n), cpu[n]
+            per_run[n] = (c1 - c0) / made * 1000 if c0 is not None and c1 is not None and made else None
+        floor_ms += r["floor"]["ms"]
+        floor_errors += r["floor"]["errors"]
+        if per_run["floor"] is not None:
+            floor_cpu.append(per_run["floor"])
+        floor_p50 = stats.median(r["floor"]["ms"])
+        out["pages"][url] = {**_entry(r["dashboard"], per_run["dashboard"]), "floor_p50": floor_p50}
+        if "scale" in r:
+            out["scale"][url] = {**_entry(r["scale"], per_run["scale"]), "floor_p50": floor_p50}
+    out["floor"] = _entry(
+        {"ms": floor_ms, "first_ms": None, "charts": 1, "elements": None, "errors": floor_errors},
+        stats.median(floor_cpu),
+    )
+    return out
+
+
+# --- 4. a room of N viewers -------------------------------------------------------------------------
+
+
+def room_script(i: int, *, floor: bool) -> list[tuple[str, str | None]]:
+    """Viewer ``i``'s URLs: the overview, then ROOM_STEPS others (each viewer starts at another one)."""
+    steps = [ROOM_URLS[(i + k) % len(ROOM_URLS)] for k in range(ROOM_STEPS)]
+    urls = [("/", "Overview"), *steps]
+    if floor:  # the floor has one page: the same reruns, with the same query strings
+        return [("/" + (("?" + url.split("?", 1)[1]) if "?" in url else ""), None) for url, _ in urls]
+    return urls
+
+
+class _Sampler:
+    """Peak RSS and CPU of a server while a room runs."""
+
+    def __init__(self, server: Server, every_s: float = 0.25) -> None:
+        self.server, self.every_s = server, every_s
+        self.peak = server.rss() or 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every_s):
+            self.peak = max(self.peak, self.server.rss() or 0.0)
+
+    def __enter__(self) -> _Sampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def room(server: Server, n: int, *, floor: bool, limit_s: float = 600) -> dict:
+    """N concurrent websocket viewers, joining within one second; bounded by ``limit_s``."""
+    rng = random.Random(n)
+    delays = sorted(rng.uniform(0, 1) for _ in range(n))
+
+    async def everyone():
+        tasks = [
+            asyncio.create_task(
+                wsclient.viewer(server.ws, room_script(i, floor=floor), think_s=ROOM_THINK_S, start_delay_s=delays[i])
+            )
+            for i in range(n)
+        ]
+        done, pending = await asyncio.wait(tasks, timeout=limit_s)
+        for t in pending:
+            t.cancel()
+        return [t.result() for t in done if not t.cancelled() and t.exception() is None], len(pending)
+
+    rss_before, cpu_before = server.rss(), server.cpu()
+    client_cpu = time.process_time()
+    started = time.perf_counter()
+    with _Sampler(server) as sampler:
+        results, unfinished = asyncio.run(everyone())
+    wall = time.perf_counter() - started
+    client_cpu = time.process_time() - client_cpu
+    cpu_after = server.cpu()
+    reruns = [r for viewer in results for r in viewer]
+    ok = [r for r in reruns if r.ok]
+    problems = [r.problem for r in reruns if not r.ok]
+    expected = n * (1 + ROOM_STEPS)
+    missing = expected - len(reruns)
+    first = min((r.started for r in reruns), default=started)
+    last = max((r.started + r.ms / 1000 for r in reruns), default=started)
+    return {
+        "viewers": n,
+        "reruns": len(ok),
+        "expected_reruns": expected,
+        "errors": len(problems) + missing,
+        "error_examples": sorted(set(problems))[:3] + ([f"{missing} rerun(s) never made"] if missing else []),
+        **{f"{k}_ms": v for k, v in stats.summary([r.ms for r in ok]).items() if k != "n"},
+        "reruns_per_s": len(ok) / (last - first) if last > first else None,
+        "wall_s": wall,
+        "unfinished_viewers": unfinished,
+        "server_cpu_s": cpu_after - cpu_before if cpu_after is not None and cpu_before is not None else None,
+        "client_cpu_s": client_cpu,
+        "rss_before_mib": rss_before,
+        "rss_peak_mib": sampler.peak,
+        "rss_after_mib": server.rss(),
+    }
+
+
+# --- 2./3. browser ----------------------------------------------------------------------------------
+
+
+def _ms(runs: list[dict], key: str = "charts_ms") -> float | None:
+    return stats.median([r[key] for r in runs if r.get(key) is not None])
+
+
+def browser_times(plan: Plan, dash: Server, floor: Server, charts: dict[str, int], env: dict, logs: Path) -> dict:
+    """Time to charts of every page next to the floor's (warm: in turn; cold: a fresh server each)."""
+    from earnings.bench import browser as br  # noqa: PLC0415 (Playwright is only needed here)
+
+    exe = br.chromium_path()
+    if exe is None:
+        return {"skipped": "Debian chromium not installed (apt-get install chromium)"}
+    out: dict = {"floor": {}, "pages": {}, "click": {}}
+    floor_cold_all: list[dict] = []
+    floor_warm_all: list[dict] = []
+
+    def cold(script: str, app_env: dict, name: str, url: str, n_charts: int, title: str | None) -> dict:
+        with Server(script, env=app_env, log_dir=logs, name=name) as fresh:
+            return b.cold(fresh.base + url, n_charts, title)
+
+    with br.Browser(exe) as b:
+        unpaired_floor_cold = [] if plan.paired_cold else [cold(FLOOR_APP, {}, "cold-floor", "/", 1, None)]
+        for url, title in (TIMED_URLS if plan.browser_drilldown_url else PAGE_URLS).items():
+            n = charts.get(url) or 0
+            log(f"browser: {url} ({n} chart(s)) and the floor")
+            warm = b.warm(
+                {"floor": (floor.base + "/", 1, None), "page": (dash.base + url, n, title)}, plan.warm_samples
+            )
+            cold_runs, floor_cold = [], list(unpaired_floor_cold)
+            for _ in range(plan.cold_samples):
+                if plan.paired_cold:
+                    floor_cold.append(cold(FLOOR_APP, {}, "cold-floor", "/", 1, None))
+                cold_runs.append(cold(DASHBOARD_APP, env, "cold-dashboard", url, n, title))
+            floor_cold_all += floor_cold if plan.paired_cold else []
+            floor_warm_all += warm["floor"]
+            runs = [*cold_runs, *warm["page"]]
+            out["pages"][url] = {
+                "charts": n,
+                "cold_ms": _ms(cold_runs),
+                "warm_ms": _ms(warm["page"]),
+                "warm_script_done_ms": _ms(warm["page"], "script_done_ms"),
+                "floor_cold_ms": _ms(floor_cold),
+                "floor_warm_ms": _ms(warm["floor"]),
+                "cold_samples": [r.get("charts_ms") for r in cold_runs],
+                "warm_samples": [r.get("charts_ms") for r in warm["page"]],
+                "errors": sum(1 for r in runs if r.get("error")),
+                "error_examples": sorted({r["error"] for r in runs if r.get("error")})[:3],
+            }
+        floor_runs = [*(floor_cold_all or unpaired_floor_cold), *floor_warm_all]
+        out["floor"] = {
+            "cold_ms": _ms(floor_cold_all or unpaired_floor_cold),
+            "warm_ms": _ms(floor_warm_all),
+            "warm_script_done_ms": _ms(floor_warm_all, "script_done_ms"),
+            "errors": sum(1 for r in floor_runs if r.get("error")),
+        }
+        log(f"browser: {plan.clicks} clicks on revenue bars")
+        click = b.click_to_drilldown(dash.base + "/revenue", CLICK_BARS, plan.clicks)
+        out["click"] = {**stats.summary(click["ms"]), "missed_clicks": click["missed"], "errors": click["errors"]}
+    return out
+
+
+# --- the run ----------------------------------------------------------------------------------------
+
+
+class _LoadWatch:
+    """The machine's 1-minute load average every few seconds: how shared the machine was during the run."""
+
+    def __init__(self, every_s: float = 5) -> None:
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(every_s,), daemon=True)
+
+    def _run(self, every_s: float) -> None:
+        while True:
+            self.samples.append(os.getloadavg()[0])
+            if self._stop.wait(every_s):
+                return
+
+    def __enter__(self) -> _LoadWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def summary(self) -> dict:
+        xs = self.samples or [os.getloadavg()[0]]
+        return {"load_1min_mean": round(sum(xs) / len(xs), 2), "load_1min_max": round(max(xs), 2)}
+
+
+def _raise_on_sigterm() -> None:
+    def handler(signum, frame):  # noqa: ARG001
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    with contextlib.suppress(ValueError):  # not in the main thread
+        signal.signal(signal.SIGTERM, handler)
+
+
+def run(plan: Plan) -> dict:
+    _raise_on_sigterm()
+    started = time.perf_counter()
+    result: dict = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "mode": "quick" if plan.quick else "full",
+        "machine": machine(),
+        "versions": versions(),
+        "code": code_version(plan.label),
+        "plan": {
+            "reruns": plan.reruns,
+            "warmup": plan.warmup,
+            "viewers": plan.viewers,
+            "browser": plan.browser,
+            "cold_samples": plan.cold_samples,
+            "warm_samples": plan.warm_samples,
+            "clicks": plan.clicks,
+            "scale": f"{plan.scale_companies}x{plan.scale_quarters}" if plan.scale else None,
+        },
+    }
+    load = _LoadWatch()
+    with load, tempfile.TemporaryDirectory(prefix="earnings-bench-") as tmp, contextlib.ExitStack() as stack:
+        tmp_dir = Path(tmp)
+        logs = tmp_dir / "logs"
+        db = tmp_dir / "bundled" / "earnings.duckdb"
+        build.build(build.DATA_DIR, db)
+        env = {"EARNINGS_DB": str(db)}
+        scale_env = None
+        if plan.scale:
+            from earnings.bench import scale  # noqa: PLC0415
+
+            log(f"scale: generating and building {plan.scale_companies} companies x {plan.scale_quarters} quarters")
+            info = scale.timed_build(scale.Size(plan.scale_companies, plan.scale_quarters), tmp_dir / "scale")
+            result["scale_build"] = {k: v for k, v in info.items() if k != "db"}
+            scale_env = {"EARNINGS_DB": info["db"]}
+            log(f"scale: built in {info['build_s']} s ({info['db_mib']} MiB)")
+
+        servers = {
+            "floor": stack.enter_context(Server(FLOOR_APP, log_dir=logs, name="floor")),
+            "dashboard": stack.enter_context(Server(DASHBOARD_APP, env=env, log_dir=logs, name="dashboard")),
+        }
+        if scale_env:
+            servers["scale"] = stack.enter_context(Server(DASHBOARD_APP, env=scale_env, log_dir=logs, name="scale"))
+        floor, dash = servers["floor"], servers["dashboard"]
+        result["idle_rss_mib"] = {name: s.rss() for name, s in servers.items()}
+
+        times = server_times(servers, plan)
+        result["server_time"] = {"floor": times["floor"], "pages": times["pages"]}
+        if "scale" in servers:
+            result["scale"] = {"ticker": "ZZ0001", "pages": times["scale"], "rss_mib": servers["scale"].rss()}
+            servers["scale"].stop()
+
+        result["room"] = {}
+        for n in plan.viewers:
+            log(f"room: {n} viewers on the dashboard")
+            d = room(dash, n, floor=False)
+            log(f"room: {n} viewers on the floor")
+            f = room(floor, n, floor=True)
+            result["room"][str(n)] = {"dashboard": d, "floor": f}
+
+        if plan.browser:
+            charts = {url: v["charts"] for url, v in times["pages"].items()}
+            result["browser"] = browser_times(plan, dash, floor, charts, env, logs)
+        else:
+            result["browser"] = {"skipped": "--skip-browser"}
+    result["machine"]["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]
+    result["machine"].update(load.summary())
+    result["duration_s"] = round(time.perf_counter() - started, 1)
+    result["targets"] = report.targets(result)
+    return result
+
+
+def main(args) -> int:
+    plan = Plan.from_args(args)
+    try:
+        result = run(plan)
+    except KeyboardInterrupt:
+        log("interrupted: servers stopped, nothing written")
+        return 130
+    plan.out.mkdir(parents=True, exist_ok=True)
+    with (plan.out / "results.jsonl").open("a", encoding="utf-8") as f:
+        f.write(json.dumps(result, separators=(",", ":")) + "\n")
+    table = report.markdown(result)
+    (plan.out / "latest.md").write_text(table, encoding="utf-8")
+    print(table)
+    missed = [t for t in result["targets"] if t["pass"] is False]
+    log(
+        f"done in {result['duration_s']:.0f} s; {len(missed)} target(s) missed; wrote {plan.out}/results.jsonl, latest.md"
+    )
+    return 0

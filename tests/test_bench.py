@@ -1,0 +1,273 @@
+"""The benchmark's pure parts: percentiles, the synthetic database, the websocket client's reading of
+messages, the room's URLs, the targets and the report. Nothing here is timed."""
+
+from __future__ import annotations
+
+import asyncio
+
+import duckdb
+import pytest
+from streamlit.proto.Alert_pb2 import Alert
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from earnings import cli, queries
+from earnings.bench import report, runner, scale, stats, wsclient
+
+# --- percentiles ------------------------------------------------------------------------------------
+
+
+def test_percentile_interpolates_between_closest_ranks() -> None:
+    assert stats.percentile([4, 1, 3, 2], 50) == 2.5
+    assert stats.percentile([1, 2, 3, 4], 0) == 1
+    assert stats.percentile([1, 2, 3, 4], 100) == 4
+    assert stats.percentile(list(range(1, 101)), 95) == pytest.approx(95.05)
+    assert stats.percentile([7.0], 95) == 7.0
+
+
+def test_percentile_of_nothing_is_none_and_q_is_checked() -> None:
+    assert stats.percentile([], 50) is None
+    assert stats.summary([]) == {"n": 0, "p50": None, "p95": None, "max": None}
+    with pytest.raises(ValueError):
+        stats.percentile([1], 101)
+
+
+def test_summary_and_ratio() -> None:
+    assert stats.summary([10, 20, 30]) == {"n": 3, "p50": 20, "p95": 29.0, "max": 30}
+    assert stats.ratio(30, 10) == 3
+    assert stats.ratio(None, 10) is None
+    assert stats.ratio(5, 0) is None
+
+
+# --- the synthetic database -------------------------------------------------------------------------
+
+
+def test_scale_generator_builds_a_valid_database_with_the_projects_own_build(tmp_path) -> None:
+    size = scale.Size(companies=3, quarters=4)
+    result = scale.build_from_csv(size, tmp_path / "data", tmp_path / "synthetic.duckdb")
+
+    assert [c.status for c in result.checks if c.status != "pass"] == []
+    counts = result.counts()
+    assert counts["companies"] == 3
+    # 16 figures a quarter, stated q/q growth from the second quarter on, one fiscal year each
+    assert counts["facts"] == 3 * (4 * 16 + 3 + 1)
+    assert counts["guidance"] == 3 * 4 * 4  # 4 guided metrics for each quarter after the first and the next one
+    con = duckdb.connect(str(tmp_path / "synthetic.duckdb"), read_only=True)
+    try:
+        queries.verify_schema(con)
+        companies = queries.companies(con)
+        assert list(companies["ticker"]) == ["ZZ0001", "ZZ0002", "ZZ0003"]
+        assert all(name.startswith("Synthetic Co ") for name in companies["name"])
+        data = queries.company_data(con, "ZZ0001")
+        assert data.quarters() == ["2024Q1", "2024Q2", "2024Q3", "2024Q4"]
+        assert all("not real" in s["title"] for s in data.sources.values())
+    finally:
+        con.close()
+
+
+def test_scale_generator_is_deterministic_and_never_looks_real() -> None:
+    a = scale.generate(scale.Size(2, 3))
+    b = scale.generate(scale.Size(2, 3))
+    assert a == b
+    assert all(r["excerpt"].startswith("Synthetic") for r in a["facts"])
+    assert scale.Size(1, 40).periods()[0] == "2015Q1"
+    assert scale.Size(1, 40).periods()[-1] == "2024Q4"
+
+
+# --- the websocket client ---------------------------------------------------------------------------
+
+
+def test_split_url() -> None:
+    assert wsclient.split_url("/") == ("", "")
+    assert wsclient.split_url("/revenue?period=2024Q4&metric=revenue") == ("revenue", "period=2024Q4&metric=revenue")
+    assert wsclient.split_url("/?period=2024Q3") == ("", "period=2024Q3")
+
+
+class FakeSocket:
+    def __init__(self, messages: list[ForwardMsg]) -> None:
+        self.frames = [m.SerializeToString() for m in messages]
+        self.sent: list[bytes] = []
+
+    async def send(self, data: bytes) -> None:
+        self.sent.append(data)
+
+    async def recv(self) -> bytes:
+        return self.frames.pop(0)
+
+
+def _heading(text: str) -> ForwardMsg:
+    m = ForwardMsg()
+    m.delta.new_element.heading.body = text
+    return m
+
+
+def _finished(status=ForwardMsg.FINISHED_SUCCESSFULLY) -> ForwardMsg:
+    m = ForwardMsg()
+    m.script_finished = status
+    return m
+
+
+def _rerun(messages: list[ForwardMsg], title: str | None) -> wsclient.Rerun:
+    s = wsclient.Session("ws://unused")
+    s._ws = FakeSocket(messages)
+    return asyncio.run(s.rerun("/revenue", title))
+
+
+def test_a_rerun_counts_charts_and_checks_the_title() -> None:
+    chart = ForwardMsg()
+    chart.delta.new_element.plotly_chart.spec = "{}"
+    r = _rerun([_heading("Revenue · ALAB Q4 2024"), chart, _finished()], "Revenue")
+    assert r.ok, r.problem
+    assert (r.heading, r.charts, r.elements) == ("Revenue · ALAB Q4 2024", 1, 2)
+
+    wrong = _rerun([_heading("Overview · ALAB"), _finished()], "Revenue")
+    assert "expected the page 'Revenue'" in wrong.problem
+
+
+def test_exceptions_errors_and_unsuccessful_runs_are_errors() -> None:
+    exc = ForwardMsg()
+    exc.delta.new_element.exception.type = "KeyError"
+    assert "KeyError" in _rerun([_heading("Revenue"), exc, _finished()], "Revenue").problem
+
+    alert = ForwardMsg()
+    alert.delta.new_element.alert.body = "The database cannot be used"
+    alert.delta.new_element.alert.format = Alert.ERROR
+    assert "database" in _rerun([alert, _finished()], None).problem
+
+    status = _rerun([_finished(ForwardMsg.FINISHED_WITH_COMPILE_ERROR)], None).problem
+    assert "FINISHED_WITH_COMPILE_ERROR" in status
+
+
+def test_a_cached_element_sent_as_a_reference_still_counts() -> None:
+    chart = ForwardMsg()
+    chart.delta.new_element.plotly_chart.spec = "{}"
+    chart.hash = "abc"
+    chart.metadata.cacheable = True
+    s = wsclient.Session("ws://unused")
+    s._ws = FakeSocket([chart, _finished()])
+    assert asyncio.run(s.rerun("/revenue")).charts == 1
+    ref = ForwardMsg()
+    ref.ref_hash = "abc"
+    s._ws = FakeSocket([ref, _finished()])
+    again = asyncio.run(s.rerun("/revenue"))
+    assert again.charts == 1
+    sent = s._ws.sent[0]
+    assert b"abc" in sent  # the client told the server which messages it holds
+
+
+# --- pages and rooms --------------------------------------------------------------------------------
+
+
+def test_the_benchmark_times_every_page_of_the_dashboard() -> None:
+    from earnings.ui import components
+
+    assert runner.PAGE_URLS == {"/" + path: title for _, title, path in components.PAGES.values()}
+
+
+def test_each_viewer_opens_the_overview_then_six_other_urls() -> None:
+    scripts = [runner.room_script(i, floor=False) for i in range(3)]
+    for urls in scripts:
+        assert urls[0] == ("/", "Overview")
+        assert len(urls) == 1 + runner.ROOM_STEPS
+    assert scripts[0][1:] != scripts[1][1:]  # viewers do not move in lockstep
+    floor = runner.room_script(1, floor=True)
+    assert [u for u, _ in floor][1:3] == ["/?period=2024Q4&metric=revenue", "/"]
+    assert all(u.startswith("/") and not u.startswith("/revenue") and t is None for u, t in floor)
+
+
+def test_the_cli_takes_the_bench_options() -> None:
+    args = cli.parser().parse_args(["bench", "--quick", "--viewers", "10,25", "--skip-browser", "--out", "x"])
+    plan = runner.Plan.from_args(args)
+    assert (plan.quick, plan.viewers, plan.browser, plan.scale, str(plan.out)) == (True, [10, 25], False, False, "x")
+    full = runner.Plan.from_args(cli.parser().parse_args(["bench"]))
+    assert (full.viewers, full.reruns, full.scale) == ([10, 25, 50], 30, True)
+
+
+# --- targets and the report -------------------------------------------------------------------------
+
+
+def _result() -> dict:
+    room = {"errors": 0, "p50_ms": 100.0, "p95_ms": 300.0, "max_ms": 400.0, "reruns": 350, "expected_reruns": 350}
+    return {
+        "date": "2026-01-01T00:00:00+00:00",
+        "mode": "full",
+        "duration_s": 600,
+        "machine": {"cores": 2, "memory_gib": 24.0},
+        "plan": {"reruns": 30, "warmup": 3, "cold_samples": 2, "warm_samples": 4},
+        "server_time": {
+            "floor": {"p50": 50.0, "p95": 60.0},
+            "pages": {
+                "/": {"p50": 120.0, "p95": 150.0, "floor_p50": 50.0, "errors": 0, "charts": 0},
+                "/opex": {"p50": 200.0, "p95": 250.0, "floor_p50": 50.0, "errors": 0, "charts": 2},
+            },
+        },
+        "browser": {
+            "floor": {"cold_ms": 2000.0, "warm_ms": 500.0},
+            "pages": {"/": {"cold_ms": 2500.0, "warm_ms": 600.0, "charts": 0, "errors": 0}},
+            "click": {"n": 10, "p50": 250.0, "p95": 320.0, "max": 330.0, "missed_clicks": 1, "errors": []},
+        },
+        "room": {
+            "50": {
+                "dashboard": {**room, "rss_before_mib": 220.0, "rss_peak_mib": 390.0, "rss_after_mib": 380.0},
+                "floor": {**room, "p95_ms": 100.0},
+            }
+        },
+        "scale": {"ticker": "ZZ0001", "pages": {"/": {"p50": 130.0, "errors": 0}, "/opex": {"p50": 400.0}}},
+        "scale_build": {"companies": 1000, "quarters": 40, "rows": {"facts": 650000}},
+    }
+
+
+def test_targets_pass_and_miss() -> None:
+    t = {x["id"]: x for x in report.targets(_result())}
+    assert (t["server:/"]["value"], t["server:/"]["pass"]) == (2.4, True)
+    assert (t["server:/opex"]["value"], t["server:/opex"]["pass"]) == (4.0, False)
+    assert t["charts_cold:/"]["pass"] is True  # 1.25× ≤ 1.3×
+    assert t["charts_warm:/"]["pass"] is True  # 1.2×
+    assert t["click"]["pass"] is True
+    assert t["room:errors"]["pass"] is True
+    assert (t["room:p95"]["value"], t["room:p95"]["pass"]) == (3.0, False)
+    assert t["room:rss"]["pass"] is True
+    assert t["scale:/"]["pass"] is True
+    assert t["scale:/opex"]["pass"] is False
+
+
+def test_a_page_with_errors_misses_its_target_whatever_its_time() -> None:
+    r = _result()
+    r["server_time"]["pages"]["/"]["errors"] = 2
+    assert {x["id"]: x for x in report.targets(r)}["server:/"]["pass"] is False
+
+
+def test_the_report_shows_every_figure_next_to_its_target() -> None:
+    md = report.markdown(_result())
+    assert "2 cores, 24.0 GiB" in md
+    assert "| `/opex` | 200 | 250 | 50 | 4.00× | **miss** |" in md
+    assert "| 10 | 250 | 320 | 330 | pass | 1 | 0 |" in md
+    assert "50 viewers: rerun p95 (× floor's p95): 3.00× (target ≤ 2×): **miss**" in md
+    assert "1,000×40" in md
+    assert md.rstrip().endswith("not measured.")
+
+
+def test_the_report_of_a_partial_run_says_what_was_not_measured() -> None:
+    md = report.markdown({"date": "d", "mode": "quick", "browser": {"skipped": "--skip-browser"}})
+    assert "Browser: skipped (--skip-browser)." in md
+    assert "Targets: 0 pass, 0 miss, 0 not measured." in md
+
+
+def test_a_slow_page_with_a_time_budget_stops_after_its_minimum_of_reruns(monkeypatch) -> None:
+    class FakeSession:
+        def __init__(self, ws_url: str) -> None:
+            self.broken = None
+
+        async def __aenter__(self):
+            return self
+
+        async def close(self) -> None:
+            pass
+
+        async def rerun(self, url: str, title: str | None = None) -> wsclient.Rerun:
+            return wsclient.Rerun(url, 1000.0 if "slow" in url else 10.0)
+
+    monkeypatch.setattr(wsclient, "Session", FakeSession)
+    targets = [wsclient.Target("fast", "ws://a", "/fast", None), wsclient.Target("slow", "ws://b", "/slow", None)]
+    out = asyncio.run(wsclient.time_side_by_side(targets, reruns=30, warmup=2, budget_s={"slow": 2.0}, min_reruns=3))
+    assert (len(out["slow"]["ms"]), out["slow"]["capped"]) == (3, True)
+    assert (len(out["fast"]["ms"]), out["fast"]["capped"]) == (30, False)
