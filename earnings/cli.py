@@ -126,11 +126,18 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--skip-scale", action="store_true", help="no 1,000-company database")
     sp.add_argument("--out", default=str(build_mod.ROOT / "benchmarks"), help="results folder (default: benchmarks/)")
     sp.add_argument("--label", help="a note recorded with the results (e.g. what changed)")
+    sp.add_argument("--soak", action="store_true", help="only the soak run: viewers clicking around for minutes")
+    sp.add_argument("--soak-viewers", type=int, default=20, help="viewers in the soak run (default: 20)")
+    sp.add_argument("--soak-s", type=float, default=300.0, help="length of the soak run in seconds (default: 300)")
     sp.set_defaults(func=cmd_bench)
     return p
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    if args.soak:
+        from earnings.bench import soak  # noqa: PLC0415 (only the benchmark needs it)
+
+        return soak.main(args.soak_viewers, args.soak_s, Path(args.out))
     from earnings.bench import runner  # noqa: PLC0415 (only the benchmark needs it)
 
     return runner.main(args)

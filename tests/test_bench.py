@@ -4,6 +4,7 @@ messages, the room's URLs, the targets and the report. Nothing here is timed."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import duckdb
 import pytest
@@ -14,6 +15,12 @@ from earnings import cli, queries
 from earnings.bench import report, runner, scale, stats, wsclient
 
 # --- percentiles ------------------------------------------------------------------------------------
+
+
+def run_async(coro):
+    """Run a coroutine on its own loop in a worker thread: a browser test's loop may still be running here."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def test_percentile_interpolates_between_closest_ranks() -> None:
@@ -109,7 +116,7 @@ def _finished(status=ForwardMsg.FINISHED_SUCCESSFULLY) -> ForwardMsg:
 def _rerun(messages: list[ForwardMsg], title: str | None) -> wsclient.Rerun:
     s = wsclient.Session("ws://unused")
     s._ws = FakeSocket(messages)
-    return asyncio.run(s.rerun("/revenue", title))
+    return run_async(s.rerun("/revenue", title))
 
 
 def test_a_rerun_counts_charts_and_checks_the_title() -> None:
@@ -144,11 +151,11 @@ def test_a_cached_element_sent_as_a_reference_still_counts() -> None:
     chart.metadata.cacheable = True
     s = wsclient.Session("ws://unused")
     s._ws = FakeSocket([chart, _finished()])
-    assert asyncio.run(s.rerun("/revenue")).charts == 1
+    assert run_async(s.rerun("/revenue")).charts == 1
     ref = ForwardMsg()
     ref.ref_hash = "abc"
     s._ws = FakeSocket([ref, _finished()])
-    again = asyncio.run(s.rerun("/revenue"))
+    again = run_async(s.rerun("/revenue"))
     assert again.charts == 1
     sent = s._ws.sent[0]
     assert b"abc" in sent  # the client told the server which messages it holds
@@ -268,6 +275,15 @@ def test_a_slow_page_with_a_time_budget_stops_after_its_minimum_of_reruns(monkey
 
     monkeypatch.setattr(wsclient, "Session", FakeSession)
     targets = [wsclient.Target("fast", "ws://a", "/fast", None), wsclient.Target("slow", "ws://b", "/slow", None)]
-    out = asyncio.run(wsclient.time_side_by_side(targets, reruns=30, warmup=2, budget_s={"slow": 2.0}, min_reruns=3))
+    out = run_async(wsclient.time_side_by_side(targets, reruns=30, warmup=2, budget_s={"slow": 2.0}, min_reruns=3))
     assert (len(out["slow"]["ms"]), out["slow"]["capped"]) == (3, True)
     assert (len(out["fast"]["ms"]), out["fast"]["capped"]) == (30, False)
+
+
+def test_the_soak_run_is_an_option_of_bench() -> None:
+    from earnings import cli
+
+    args = cli.parser().parse_args(["bench", "--soak", "--soak-viewers", "5", "--soak-s", "30"])
+    assert (args.soak, args.soak_viewers, args.soak_s) == (True, 5, 30.0)
+    defaults = cli.parser().parse_args(["bench"])
+    assert (defaults.soak, defaults.soak_viewers, defaults.soak_s) == (False, 20, 300.0)
