@@ -51,7 +51,7 @@ HEADLINE = vocab.HEADLINE
 PREFERRED_KINDS = ("quote", "qa", "takeaway")  # what a chart step shows, in this order
 FALLBACK_KINDS = ("went_well", "went_wrong", "summary")  # only when a step would show fewer than two
 MAX_ITEMS, MIN_ITEMS = 3, 2
-POSITION_WORDS = {"above": "above the range", "within": "within the range", "below": "below the range"}
+POSITION_WORDS = vocab.POSITION_WORDS
 
 
 # --- steps ------------------------------------------------------------------------

@@ -17,6 +17,12 @@ QUALIFIERS = ("range", "approx")  # guidance
 TARGET_QUALIFIERS = ("approx", "at_least", "exact", "range")  # long-term targets / outlook
 FACT_QUALIFIERS = ("", "approx")  # "" = stated exactly
 POSITIONS = ("above", "within", "below", "pending")
+POSITION_WORDS = {
+    "above": "above the range",
+    "within": "within the range",
+    "below": "below the range",
+    "pending": "pending",
+}
 COMMENTARY_KINDS = (
     "summary",
     "went_well",

@@ -48,12 +48,7 @@ METRIC_PAGE = {
     "cash_and_securities": "overview",
     "interest_income": "overview",
 }
-POSITION_WORDS = {
-    "above": "above the range",
-    "within": "within the range",
-    "below": "below the range",
-    "pending": "pending",
-}
+POSITION_WORDS = vocab.POSITION_WORDS
 
 
 @dataclass
