@@ -335,7 +335,7 @@ def management(
     data: CompanyData, period: str, used: frozenset[str] | set[str] = frozenset()
 ) -> tuple[list[dict], list[dict]]:
     """The quarter's management quotes (up to four) and one or two takeaways, preferring ones not shown yet."""
-    rows = [r for r in data.commentary.to_dict("records") if r["period"] == period]
+    rows = [r for r in data.records("commentary") if r["period"] == period]
     quotes = [r for r in rows if r["kind"] == "quote"][:4]
     takeaways = [r for r in rows if r["kind"] == "takeaway"]
     fresh = [r for r in takeaways if r["commentary_id"] not in used]

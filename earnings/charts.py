@@ -50,7 +50,7 @@ def margin_references(data: CompanyData) -> list[dict]:
     """Long-term model lines from the targets table, labelled as the source puts them."""
     return [
         {"value": t["low"], "label": t["label"]}
-        for t in data.targets.to_dict("records")
+        for t in data.records("targets")
         if t["horizon"] == "long_term" and t["metric"] in ("gross_margin", "operating_margin")
     ]
 
@@ -63,7 +63,7 @@ def margins(
     limit = analytics.quarter_index(last) + 1 if last else None
     guided = [
         {**g, "period": g["target_period"]}
-        for g in data.guidance.to_dict("records")
+        for g in data.records("guidance")
         if g["metric"] in ("gross_margin", "operating_margin")
         and vocab.is_quarter(g["target_period"])
         and (limit is None or analytics.quarter_index(g["target_period"]) <= limit)
@@ -83,7 +83,7 @@ def opex(data: CompanyData, *, last: str | None = None, selected: tuple[str, str
 
 
 def guidance_rows(data: CompanyData, metrics: tuple[str, ...] | None = None, basis: str | None = "any") -> list[dict]:
-    rows = data.guidance.to_dict("records")
+    rows = data.records("guidance")
     return [r for r in rows if (metrics is None or r["metric"] in metrics) and (basis == "any" or r["basis"] == basis)]
 
 

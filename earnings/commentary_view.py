@@ -35,6 +35,8 @@ GROUP_TITLES = {
     THEME: "Themes",
 }
 FILTER_PARAMS = ("q", "kind", "speaker", "topic")
+PAGE_PARAM = "page"
+PAGE_SIZE = 25  # items per page: 40 quarters of commentary would be hundreds of elements in one page
 THEME_PARAMS = ("theme_topic", "theme_period")
 MAX_QUERY = 100
 TOPIC_COLUMN = "Topic"
@@ -53,9 +55,9 @@ def _metrics(value: object) -> list[str]:
 def items(data: CompanyData) -> list[dict]:
     """Every commentary row and every theme cell of a company, in source order."""
     out = []
-    for r in data.commentary.to_dict("records"):
+    for r in data.records("commentary"):
         out.append({**r, "metrics": _metrics(r.get("metrics")), "trend": None, "note": None})
-    for i, r in enumerate(data.themes.to_dict("records")):
+    for i, r in enumerate(data.records("themes")):
         out.append(
             {
                 "commentary_id": f"theme-{i + 1}",
@@ -195,6 +197,51 @@ def grouped(rows: Sequence[dict]) -> list[tuple[str, list[dict]]]:
     return out
 
 
+@dataclass(frozen=True)
+class Pager:
+    """One page of the filtered items: ``rows[start:stop]`` is page ``page`` (from 1) of ``pages``."""
+
+    page: int
+    pages: int
+    start: int
+    stop: int
+
+    def line(self, total: int) -> str:
+        if self.pages == 1:
+            return ""
+        return f"Page {self.page} of {self.pages} · items {self.start + 1}–{self.stop} of {total}"
+
+
+def paginate(n_items: int, raw_page: str | None, page_size: int = PAGE_SIZE) -> tuple[Pager, str | None]:
+    """The page the URL asks for (``page``, from 1) among ``n_items``; a page that does not exist gives page 1 and a notice."""
+    pages = max(1, -(-n_items // page_size))
+    page, notice = 1, None
+    if raw_page is not None and raw_page != "1":
+        if raw_page.isascii() and raw_page.isdigit() and 1 <= int(raw_page) <= pages:
+            page = int(raw_page)
+        else:
+            only = "there is 1 page" if pages == 1 else f"there are {pages} pages"
+            notice = f"The link's page number is not a page of these items ({only}); showing the first page."
+    start = (page - 1) * page_size
+    return Pager(page, pages, start, min(start + page_size, n_items)), notice
+
+
+def page_groups(rows: Sequence[dict], pager: Pager) -> list[tuple[str, int, list[dict], bool]]:
+    """The groups on one page, in page order: (title, items in the whole group, the page's items, continued).
+
+    ``continued``: the group began on an earlier page.
+    """
+    out = []
+    position = 0
+    for title, group in grouped(rows):
+        first, last = position, position + len(group)
+        lo, hi = max(first, pager.start), min(last, pager.stop)
+        if lo < hi:
+            out.append((title, len(group), group[lo - first : hi - first], lo > first))
+        position = last
+    return out
+
+
 def count_line(shown: int, total: int) -> str:
     noun = "item" if total == 1 else "items"
     return f"{shown} of {total} {noun}"
@@ -207,7 +254,7 @@ def period_option_label(period: str) -> str:
 
 def param_updates(name: str, value: str | None) -> dict[str, str | None]:
     """The URL change when a filter is set: ``None`` deletes a parameter."""
-    updates: dict[str, str | None] = {name: value or None}
+    updates: dict[str, str | None] = {name: value or None, PAGE_PARAM: None}  # other items: from page 1
     if name == "metric":
         updates["basis"] = None  # a basis belongs to the previous metric
     return updates

@@ -114,7 +114,7 @@ def linked_commentary(data: CompanyData, period: str, metric: str) -> list[dict]
     """Commentary that speaks about ``metric`` in ``period`` (a fiscal year also takes its quarters)."""
     year = analytics.fiscal_year(period)
     rows = []
-    for r in data.commentary.to_dict("records"):
+    for r in data.records("commentary"):
         if metric not in _metrics_of(r):
             continue
         same = r["period"] == period or (period.endswith("FY") and analytics.fiscal_year(r["period"]) == year)
@@ -125,7 +125,7 @@ def linked_commentary(data: CompanyData, period: str, metric: str) -> list[dict]
 
 
 def linked_themes(data: CompanyData, period: str, metric: str) -> list[dict]:
-    return [r for r in data.themes.to_dict("records") if metric in _metrics_of(r) and r["period"] == period]
+    return [r for r in data.records("themes") if metric in _metrics_of(r) and r["period"] == period]
 
 
 def build(data: CompanyData, period: str, metric: str, basis: str | None) -> Drilldown:

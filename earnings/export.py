@@ -215,7 +215,7 @@ def figure_rows(data: CompanyData, fig: go.Figure) -> list[dict | None]:
                 rows.append(data.fact(period, metric, basis))
     labels = {r["label"] for r in charts.margin_references(data)}
     annotations = {a.text for a in fig.layout.annotations or ()}
-    rows += [t for t in data.targets.to_dict("records") if t["label"] in labels and t["label"] in annotations]
+    rows += [t for t in data.records("targets") if t["label"] in labels and t["label"] in annotations]
     return rows
 
 
@@ -334,7 +334,7 @@ def scorecard_section(data: CompanyData, period: str, notes: Notes) -> Section:
         return Section("step-scorecard", SCORECARD_TITLE, body)
     head = "".join(f"<th>{esc(c)}</th>" for c in SCORECARD_COLUMNS) + "<th>Source</th>"
     body_rows = []
-    for row, g in zip(card_rows, data.guidance.to_dict("records"), strict=True):
+    for row, g in zip(card_rows, data.records("guidance"), strict=True):
         cls = ' class="focus"' if row["period"] == period else ""
         cells = "".join(f"<td>{esc(row[c])}</td>" for c in SCORECARD_COLUMNS)
         body_rows.append(f'<tr{cls} data-position="{esc(row["position"])}">{cells}<td>{notes.refs([g])}</td></tr>')

@@ -129,6 +129,7 @@ class CompanyData:
     content_hash: str = ""  # the build this was read from: a page never mixes two builds
     sources: dict[str, dict] = field(default_factory=dict)
     index: dict[tuple[str, str, str | None], dict] = field(default_factory=dict)
+    _derived: dict[tuple, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.index = {(r["period"], r["metric"], r["basis"]): r for r in self.facts.to_dict("records")}
@@ -141,46 +142,76 @@ class CompanyData:
         row = self.fact(period, metric, basis)
         return None if row is None else row["value"]
 
+    def memo(self, key: tuple, compute):
+        """``compute()`` once per bundle (a bundle is shared by every session and never changes); read-only."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
+
+    def records(self, table: str) -> list[dict]:
+        """The rows of ``commentary``, ``themes``, ``guidance``, ``targets``, … as dicts, made once; read-only."""
+        return self.memo(("records", table), lambda: getattr(self, table).to_dict("records"))
+
     def series(self, metric: str, basis: str | None = None) -> dict[str, float]:
         """Quarterly values of one metric, by period."""
-        return {
-            p: r["value"] for (p, m, b), r in self.index.items() if m == metric and b == basis and vocab.is_quarter(p)
-        }
+
+        def compute() -> dict[str, float]:
+            return {
+                p: r["value"]
+                for (p, m, b), r in self.index.items()
+                if m == metric and b == basis and vocab.is_quarter(p)
+            }
+
+        return dict(self.memo(("series", metric, basis), compute))
 
     def quarters(self) -> list[str]:
         """Quarters that have at least one figure, oldest first."""
-        return sorted({p for (p, _, _) in self.index if vocab.is_quarter(p)}, key=vocab.period_sort_key)
+
+        def compute() -> list[str]:
+            return sorted({p for (p, _, _) in self.index if vocab.is_quarter(p)}, key=vocab.period_sort_key)
+
+        return list(self.memo(("quarters",), compute))
 
     def periods(self) -> list[str]:
         """Every period with a figure, guidance or commentary, oldest first."""
-        ps = {p for (p, _, _) in self.index}
-        ps |= set(self.guidance["target_period"]) | set(self.commentary["period"]) | set(self.themes["period"])
-        return sorted(ps, key=vocab.period_sort_key)
+
+        def compute() -> list[str]:
+            ps = {p for (p, _, _) in self.index}
+            ps |= set(self.guidance["target_period"]) | set(self.commentary["period"]) | set(self.themes["period"])
+            return sorted(ps, key=vocab.period_sort_key)
+
+        return list(self.memo(("periods",), compute))
 
     def latest_quarter(self) -> str | None:
         q = self.quarters()
         return q[-1] if q else None
 
     def bases(self, metric: str) -> list[str | None]:
-        found = {b for (_, m, b) in self.index if m == metric}
-        found |= {b for m, b in zip(self.guidance["metric"], self.guidance["basis"]) if m == metric}
-        return sorted(found, key=lambda b: {"non_gaap": 0, "gaap": 1}.get(b, 2))
+        def compute() -> list[str | None]:
+            found = {b for (_, m, b) in self.index if m == metric}
+            found |= {b for m, b in zip(self.guidance["metric"], self.guidance["basis"]) if m == metric}
+            return sorted(found, key=lambda b: {"non_gaap": 0, "gaap": 1}.get(b, 2))
+
+        return list(self.memo(("bases", metric), compute))
 
     def metrics(self) -> list[str]:
         """Every metric the company's figures, guidance, targets or commentary speak of."""
-        found = {m for (_, m, _) in self.index} | set(self.guidance["metric"]) | set(self.targets["metric"])
-        for frame in (self.commentary, self.themes):
-            for ms in frame["metrics"]:
-                found |= set(ms or [])
-        return [m for m in vocab.METRICS if m in found]
+
+        def compute() -> list[str]:
+            found = {m for (_, m, _) in self.index} | set(self.guidance["metric"]) | set(self.targets["metric"])
+            for frame in (self.commentary, self.themes):
+                for ms in frame["metrics"]:
+                    found |= set(ms or [])
+            return [m for m in vocab.METRICS if m in found]
+
+        return list(self.memo(("metrics",), compute))
 
     def source(self, source_id: str) -> dict:
         return self.sources.get(source_id, {"source_id": source_id, "title": source_id})
 
     # --- guidance --------------------------------------------------------------
     def guidance_for(self, period: str, metric: str | None = None, basis: str | None = None) -> list[dict]:
-        g = self.guidance[self.guidance["target_period"] == period]
-        rows = g.to_dict("records")
+        rows = [g for g in self.records("guidance") if g["target_period"] == period]
         if metric is not None:
             rows = [r for r in rows if r["metric"] == metric and r["basis"] == basis]
         return rows

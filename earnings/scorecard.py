@@ -17,7 +17,7 @@ POSITION_TEXT = {"above": "▲ above", "within": "● within", "below": "▼ bel
 def rows(data: CompanyData, target_period: str | None = None) -> pd.DataFrame:
     """One row per guided figure: range, actual, position, distance from the midpoint, the source's label."""
     out = []
-    for g in data.guidance.to_dict("records"):
+    for g in data.records("guidance"):
         if target_period and g["target_period"] != target_period:
             continue
         unit = vocab.METRIC_UNITS[g["metric"]]

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from earnings import commentary_view as cv
-from earnings import fmt, vocab
+from earnings import fmt, urlstate, vocab
 from earnings.ui import components as ui
 
 ctx = ui.page("commentary", "Commentary", show_quarter=False)
@@ -21,14 +21,17 @@ def set_params(updates: dict[str, str | None]) -> None:
 
 # --- what the URL asks for, validated --------------------------------------------------
 params = st.query_params.to_dict()
-grid = cv.theme_grid(data.themes)
+# built once per company and build (the bundle is shared and never changes), not on every rerun
+grid = data.memo(("theme_grid",), lambda: cv.theme_grid(data.themes))
 theme_topic, theme_period, theme_notices = cv.resolve_theme(params, grid)
-rows = cv.items(data)
+rows = data.memo(("commentary_items",), lambda: cv.items(data))
 # the period filter is "all periods" unless the link names one (the header's period defaults to the latest)
 explicit_period = ctx.view.period if "period" in params else None
 opts = cv.options(rows, data.metrics(), ctx.view.metric, explicit_period)
 filters, notices = cv.resolve_filters(params, opts, ctx.view.metric, explicit_period)
-for notice in notices + theme_notices:
+shown = cv.filter_items(rows, filters)
+pager, page_notice = cv.paginate(len(shown), urlstate.raw_value(params, cv.PAGE_PARAM))
+for notice in notices + theme_notices + ([page_notice] if page_notice else []):
     st.info(esc(notice), icon="ℹ️")
 
 # --- theme tracker ------------------------------------------------------------------------
@@ -62,7 +65,7 @@ st.subheader("Theme tracker")
 if grid.topics:
     picked = {"selection": {"cells": [list(grid.cell(theme_topic, theme_period))]}} if theme_topic else None
     st.dataframe(
-        grid.frame,
+        ui.arrow_table(ctx, "theme_grid", lambda: grid.frame),
         key=GRID_KEY,
         on_select=pick_theme,
         selection_mode="single-cell",
@@ -103,7 +106,7 @@ with search:
         key="commentary_q",
         max_chars=cv.MAX_QUERY,
         placeholder="Words in the text, topic or speaker",
-        on_change=lambda: set_params({"q": st.session_state["commentary_q"].strip()}),
+        on_change=lambda: set_params(cv.param_updates("q", st.session_state["commentary_q"].strip())),
     )
 with kind:
     url_select("Kind", "kind", filters.kind, opts.kinds, lambda k: cv.KIND_LABELS[k], "All kinds")
@@ -116,15 +119,40 @@ with metric:
 with period:
     url_select("Period", "period", filters.period, opts.periods, cv.period_option_label, "All periods")
 
-# --- the items ---------------------------------------------------------------------------------
-shown = cv.filter_items(rows, filters)
+
+# --- the items, a page at a time ------------------------------------------------------------------
+def pager_row(where: str) -> None:
+    """Page line with previous/next (kept in the URL, so a link reopens the same page)."""
+    if pager.pages == 1:
+        return
+    line, prev, nxt = st.columns([6, 1, 1], vertical_alignment="center")
+    line.caption(esc(pager.line(len(shown))))
+    prev.button(
+        "Previous",
+        key=f"commentary_prev_{where}",
+        disabled=pager.page == 1,
+        on_click=set_params,
+        args=({cv.PAGE_PARAM: str(pager.page - 1) if pager.page > 2 else None},),
+        width="stretch",
+    )
+    nxt.button(
+        "Next",
+        key=f"commentary_next_{where}",
+        disabled=pager.page == pager.pages,
+        on_click=set_params,
+        args=({cv.PAGE_PARAM: str(pager.page + 1)},),
+        width="stretch",
+    )
+
+
 left, right = st.columns([4, 1], vertical_alignment="center")
 left.markdown(f"**{esc(cv.count_line(len(shown), len(rows)))}**")
 if filters.active():
-    clear = dict.fromkeys((*cv.FILTER_PARAMS, "metric", "basis", "period"))
+    clear = dict.fromkeys((*cv.FILTER_PARAMS, cv.PAGE_PARAM, "metric", "basis", "period"))
     right.button("Clear filters", key="commentary_clear", on_click=set_params, args=(clear,), width="stretch")
 if not shown:
     st.info("No commentary matches these filters. Clear a filter or search for fewer words.")
+pager_row("top")
 
 
 def theme_item(row: dict) -> None:
@@ -135,11 +163,12 @@ def theme_item(row: dict) -> None:
     st.caption("Source: " + esc(ui.source_line(data, row["source_id"], None)))
 
 
-for title, group in cv.grouped(shown):
-    st.markdown(f"#### {esc(title)} · {len(group)}")
+for title, size, group, continued in cv.page_groups(shown, pager):
+    st.markdown(f"#### {esc(title)} · {size}" + (" (continued)" if continued else ""))
     for row in group:
         with st.container(border=True):
             if row["kind"] == cv.THEME:
                 theme_item(row)
             else:
                 ui.commentary_item(data, row)
+pager_row("bottom")

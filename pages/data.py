@@ -35,15 +35,35 @@ st.markdown(
 st.code(meta.get("content_hash", fmt.MISSING), language=None)
 st.markdown(f"**Access:** {esc(access.mode())}.")
 
-st.subheader("Source documents")
-sources = store.sources(ctx.db)
-docs = sources[["title", "publisher", "published_on", "file", "kind", "url"]].copy()
-docs["published_on"] = pd.to_datetime(docs["published_on"], errors="coerce").dt.strftime("%Y-%m-%d")
-url = docs["url"].astype(object).where(docs["url"].notna(), None)
-docs = plain(docs)
-docs["url"] = url  # a link column: missing stays empty and shows the placeholder
+
+def source_table() -> pd.DataFrame:
+    frame = pd.DataFrame(
+        list(ctx.data.sources.values()), columns=["title", "publisher", "published_on", "file", "kind", "url"]
+    )
+    frame["published_on"] = pd.to_datetime(frame["published_on"], errors="coerce").dt.strftime("%Y-%m-%d")
+    url = frame["url"].astype(object).where(frame["url"].notna(), None)
+    frame = plain(frame)
+    frame["url"] = url  # a link column: missing stays empty and shows the placeholder
+    return frame
+
+
+def checks_table() -> tuple[pd.DataFrame, dict[str, int]]:
+    checks = store.checks(ctx.db, ctx.data.ticker)
+    rank = {s: i for i, s in enumerate(STATUS_ORDER)}
+    ordered = checks.assign(_rank=checks["status"].map(lambda s: rank.get(s, -1)))
+    ordered = ordered.sort_values(["_rank", "category", "check_id"], kind="stable")
+    return plain(ordered[["check_id", "period", "status", "category", "detail"]]), checks[
+        "status"
+    ].value_counts().to_dict()
+
+
+# prepared once per company and build (the bundle is of the same build as the checks), not on every rerun
+docs = ctx.data.memo(("data_page", "sources"), source_table)
+checks, counts = ctx.data.memo(("data_page", "checks"), checks_table)
+
+st.subheader(f"Source documents of {ctx.data.ticker}")
 st.dataframe(
-    docs,
+    ui.arrow_table(ctx, "data_sources", lambda: docs),
     hide_index=True,
     placeholder=fmt.MISSING,
     column_config={
@@ -55,18 +75,17 @@ st.dataframe(
         "url": st.column_config.LinkColumn("URL", display_text=r"https?://([^/]+)/.*", width="medium"),
     },
 )
-st.caption(f"{len(docs)} source documents.")
+in_all = len(store.sources(ctx.db))
+st.caption(
+    f"{len(docs)} source documents of {esc(ctx.data.ticker)}"
+    + (f"; {in_all:,} in the database, every company's." if in_all != len(docs) else ".")
+)
 
 st.subheader(f"Build checks for {ctx.data.ticker}")
-checks = store.checks(ctx.db, ctx.data.ticker)
-counts = checks["status"].value_counts().to_dict()
 statuses = [*STATUS_ORDER, *sorted(s for s in counts if s not in STATUS_ORDER)]
 st.markdown(esc(" · ".join(f"{counts.get(s, 0)} {s}" for s in statuses)) + esc(f" — {len(checks)} checks in all"))
-rank = {s: i for i, s in enumerate(STATUS_ORDER)}
-ordered = checks.assign(_rank=checks["status"].map(lambda s: rank.get(s, -1)))
-ordered = ordered.sort_values(["_rank", "category", "check_id"], kind="stable")
 st.dataframe(
-    plain(ordered[["check_id", "period", "status", "category", "detail"]]),
+    ui.arrow_table(ctx, "data_checks", lambda: checks),
     hide_index=True,
     column_config={"detail": st.column_config.TextColumn(width="large")},
 )

@@ -9,12 +9,12 @@ ctx = ui.page("guidance", "Guidance")
 data = ctx.data
 
 st.subheader("Scorecard")
-card = scorecard.rows(data)
+card = data.memo(("scorecard",), lambda: scorecard.rows(data))
 if card.empty:
     st.info("No guidance in the sources for this company.")
     st.stop()
 st.dataframe(
-    card.drop(columns=["Issued", "metric", "basis", "period", "position"]),
+    ui.arrow_table(ctx, "scorecard", lambda: card.drop(columns=["Issued", "metric", "basis", "period", "position"])),
     hide_index=True,
     key="scorecard",
     on_select=lambda: ui.select_from_table(ctx, "scorecard", card.to_dict("records")),
@@ -46,7 +46,7 @@ if nxt:
         st.markdown("- " + fmt.md_escape(line))
     if not lines:
         st.caption("No guidance for the next quarter in the sources.")
-targets = [t for t in data.targets.to_dict("records") if t["metric"] not in ("revenue_growth_qoq",)]
+targets = [t for t in data.records("targets") if t["metric"] not in ("revenue_growth_qoq",)]
 if targets:
     st.subheader("Longer-range targets")
     for t in targets:

@@ -20,26 +20,32 @@ def margins_chart() -> None:
 margins_chart()
 
 st.subheader("Margins by quarter")
-quarters = data.quarters()
-table = []
-for metric, basis in charts.MARGIN_SERIES:
-    row = {"Margin": vocab.metric_label(metric, basis)}
-    for p in quarters:
-        row[vocab.period_label(p)] = fmt.value(data.value(p, metric, basis), "pct")
-    if quarters:
-        last = quarters[-1]
-        row["q/q change (derived)"] = fmt.points(
-            analytics.point_change(
-                data.value(last, metric, basis), data.value(analytics.previous_quarter(last), metric, basis)
+
+
+def margin_rows() -> list[dict]:
+    quarters = data.quarters()
+    table = []
+    for metric, basis in charts.MARGIN_SERIES:
+        row = {"Margin": vocab.metric_label(metric, basis)}
+        for p in quarters:
+            row[vocab.period_label(p)] = fmt.value(data.value(p, metric, basis), "pct")
+        if quarters:
+            last = quarters[-1]
+            row["q/q change (derived)"] = fmt.points(
+                analytics.point_change(
+                    data.value(last, metric, basis), data.value(analytics.previous_quarter(last), metric, basis)
+                )
             )
-        )
-    table.append(row)
-st.dataframe(table, hide_index=True)
+        table.append(row)
+    return table
+
+
+st.dataframe(ui.arrow_table(ctx, "margins_by_quarter", margin_rows), hide_index=True)
 fy = [p for p in data.periods() if p.endswith("FY")]
 for p in fy:
     v = data.value(p, "gross_margin", "non_gaap")
     if v is not None:
         st.caption(fmt.md_escape(f"{vocab.period_label(p)} gross margin (non-GAAP, reported): {fmt.value(v, 'pct')}"))
-for t in data.targets.to_dict("records"):
+for t in data.records("targets"):
     if t["horizon"] == "long_term":
         st.caption(fmt.md_escape(f"Long-term model: {t['label']} — “{t['excerpt']}”"))

@@ -29,21 +29,27 @@ def opex_charts() -> None:
 opex_charts()
 
 st.subheader("Opex by quarter")
-quarters = [
-    p
-    for p in data.quarters()
-    if any(data.value(p, m, b) is not None for m in (*LINES, "opex_total") for b in ("gaap", "non_gaap"))
-]
-table = []
-for metric, basis in [(m, "gaap") for m in LINES] + [("opex_total", "gaap"), ("opex_total", "non_gaap")]:
-    row = {"Line": vocab.metric_label(metric, basis)}
+
+
+def opex_rows() -> list[dict]:
+    quarters = [
+        p
+        for p in data.quarters()
+        if any(data.value(p, m, b) is not None for m in (*LINES, "opex_total") for b in ("gaap", "non_gaap"))
+    ]
+    table = []
+    for metric, basis in [(m, "gaap") for m in LINES] + [("opex_total", "gaap"), ("opex_total", "non_gaap")]:
+        row = {"Line": vocab.metric_label(metric, basis)}
+        for p in quarters:
+            row[vocab.period_label(p)] = fmt.value(data.value(p, metric, basis), "usd_m")
+        table.append(row)
+    share_row = {"Line": "GAAP opex, % of revenue (derived)"}
     for p in quarters:
-        row[vocab.period_label(p)] = fmt.value(data.value(p, metric, basis), "usd_m")
-    table.append(row)
-share_row = {"Line": "GAAP opex, % of revenue (derived)"}
-for p in quarters:
-    share_row[vocab.period_label(p)] = fmt.value(
-        analytics.share_of(data.value(p, "opex_total", "gaap"), data.value(p, "revenue")), "pct"
-    )
-table.append(share_row)
-st.dataframe(table, hide_index=True)
+        share_row[vocab.period_label(p)] = fmt.value(
+            analytics.share_of(data.value(p, "opex_total", "gaap"), data.value(p, "revenue")), "pct"
+        )
+    table.append(share_row)
+    return table
+
+
+st.dataframe(ui.arrow_table(ctx, "opex_by_quarter", opex_rows), hide_index=True)

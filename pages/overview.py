@@ -17,7 +17,7 @@ for row in (KPIS[:3], KPIS[3:]):
 if ctx.view.metric:
     ui.drilldown_panel(ctx, ctx.view)
 
-summary = [r for r in data.commentary.to_dict("records") if r["period"] == period]
+summary = [r for r in data.records("commentary") if r["period"] == period]
 nxt = analytics.shift_quarter(period, 1) if vocab.is_quarter(period) else None
 left, right = st.columns([3, 2], gap="large")
 with left:

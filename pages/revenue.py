@@ -28,22 +28,26 @@ def stated(period: str, metric: str) -> str:
     return fmt.growth(f["value"], f["decimals"]) if f else fmt.MISSING
 
 
-revenue = data.series("revenue")
-rows = []
-for p in sorted(revenue, key=vocab.period_sort_key):
-    q_other, qoq = analytics.change_vs(revenue, p, 1)
-    y_other, yoy = analytics.change_vs(revenue, p, 4)
-    rows.append(
-        {
-            "Quarter": vocab.period_label(p),
-            "Revenue": fmt.value(revenue[p], "usd_m"),
-            "q/q (derived)": fmt.growth(qoq),
-            "y/y (derived)": fmt.growth(yoy),
-            "Stated q/q": stated(p, "revenue_growth_qoq"),
-            "Stated y/y": stated(p, "revenue_growth_yoy"),
-        }
-    )
-st.dataframe(rows, hide_index=True)
+def growth_rows() -> list[dict]:
+    revenue = data.series("revenue")
+    rows = []
+    for p in sorted(revenue, key=vocab.period_sort_key):
+        _, qoq = analytics.change_vs(revenue, p, 1)
+        _, yoy = analytics.change_vs(revenue, p, 4)
+        rows.append(
+            {
+                "Quarter": vocab.period_label(p),
+                "Revenue": fmt.value(revenue[p], "usd_m"),
+                "q/q (derived)": fmt.growth(qoq),
+                "y/y (derived)": fmt.growth(yoy),
+                "Stated q/q": stated(p, "revenue_growth_qoq"),
+                "Stated y/y": stated(p, "revenue_growth_yoy"),
+            }
+        )
+    return rows
+
+
+st.dataframe(ui.arrow_table(ctx, "revenue_growth", growth_rows), hide_index=True)
 st.caption("Growth is derived only where the comparison quarter is in the sources; — means it is not.")
 
 years = sorted({analytics.fiscal_year(p) for p in data.periods() if p.endswith("FY")})
@@ -53,8 +57,8 @@ for year in years:
         continue
     cols = st.columns(3)
     cols[0].metric(f"Revenue FY {year} (reported)", fmt.value(fy, "usd_m"), border=True)
-    stated = data.value(f"{year}FY", "revenue_growth_yoy")
-    cols[1].metric(f"FY {year} growth y/y (stated)", fmt.growth(stated, 0), border=True)
+    fy_growth = data.value(f"{year}FY", "revenue_growth_yoy")
+    cols[1].metric(f"FY {year} growth y/y (stated)", fmt.growth(fy_growth, 0), border=True)
     q = {n: data.value(f"{year}Q{n}", "revenue") for n in range(1, 5)}
     if q[1] is None and q[2] is None:
         h1 = analytics.implied_first_half(fy, q[3], q[4])

@@ -227,10 +227,10 @@ def test_period_option_label_says_a_year_takes_its_quarters() -> None:
     assert cv.period_option_label("2024Q4") == "Q4 2024"
 
 
-def test_param_updates_delete_defaults_and_drop_a_stale_basis() -> None:
-    assert cv.param_updates("kind", "") == {"kind": None}
-    assert cv.param_updates("kind", "qa") == {"kind": "qa"}
-    assert cv.param_updates("metric", "revenue") == {"metric": "revenue", "basis": None}
+def test_param_updates_delete_defaults_drop_a_stale_basis_and_go_back_to_page_one() -> None:
+    assert cv.param_updates("kind", "") == {"kind": None, "page": None}
+    assert cv.param_updates("kind", "qa") == {"kind": "qa", "page": None}
+    assert cv.param_updates("metric", "revenue") == {"metric": "revenue", "basis": None, "page": None}
 
 
 # --- theme tracker ----------------------------------------------------------------------------------
@@ -306,3 +306,57 @@ def test_theme_cells() -> None:
     assert [c["text"] for c in cv.theme_cells(SMALL.themes, "Scorpio", None)] == ["Launch", "Orders"]
     assert [c["text"] for c in cv.theme_cells(SMALL.themes, "Scorpio", "2024Q4")] == ["Orders"]
     assert cv.theme_cells(SMALL.themes, "UALink", "2024Q3") == []
+
+
+# --- pages of items ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("n", "raw", "page", "start", "stop"),
+    [
+        (61, None, 1, 0, 25),
+        (61, "1", 1, 0, 25),
+        (61, "2", 2, 25, 50),
+        (61, "3", 3, 50, 61),
+        (50, "2", 2, 25, 50),
+        (0, None, 1, 0, 0),
+    ],
+)
+def test_paginate_valid_pages(n, raw, page, start, stop) -> None:
+    pager, notice = cv.paginate(n, raw)
+    assert notice is None
+    assert (pager.page, pager.start, pager.stop) == (page, start, stop)
+    assert pager.pages == max(1, -(-n // cv.PAGE_SIZE))
+
+
+@pytest.mark.parametrize("raw", ["0", "4", "-1", "1.5", "abc", "", " 2", "２", "99999999999999999999", "<b>2</b>"])
+def test_a_page_that_does_not_exist_gives_page_one_and_a_notice_that_does_not_echo(raw) -> None:
+    pager, notice = cv.paginate(61, raw)
+    assert (pager.page, pager.start, pager.stop) == (1, 0, 25)
+    assert notice and "3 pages" in notice
+    assert not raw.strip() or raw.strip() in ("2",) or raw.strip() not in notice, "the value is not repeated"
+
+
+def test_pager_line_says_where_the_page_is() -> None:
+    assert cv.paginate(61, "3")[0].line(61) == "Page 3 of 3 · items 51–61 of 61"
+    assert cv.paginate(10, None)[0].line(10) == "", "one page needs no pager"
+
+
+def test_page_groups_slice_the_grouped_order_and_mark_continued_groups() -> None:
+    rows = [_row("quote", "2024Q4", str(i)) for i in range(30)] + [_row("qa", "2024Q4", f"q{i}") for i in range(30)]
+    flat = [r for _, g in cv.grouped(rows) for r in g]
+    seen = []
+    for raw in ("1", "2", "3"):
+        pager, _ = cv.paginate(len(rows), raw)
+        groups = cv.page_groups(rows, pager)
+        seen += [r for _, _, g, _ in groups for r in g]
+        if raw == "2":
+            assert [(t, size, len(g), cont) for t, size, g, cont in groups] == [
+                ("Quotes", 30, 5, True),
+                ("Q&A", 30, 20, False),
+            ]
+    assert seen == flat, "the pages together are every item once, in the page's order"
+
+
+def _row(kind: str, period: str, text: str) -> dict:
+    return {"kind": kind, "period": period, "text": text, "metrics": [], "speaker": None, "topic": None}

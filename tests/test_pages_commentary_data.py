@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from earnings import build as build_mod
 from earnings import commentary_view as cv
-from earnings import queries
+from earnings import queries, vocab
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMENTARY = "pages/commentary.py"
@@ -117,15 +117,16 @@ def test_drilldown_link_shows_the_metric_and_period(page, known) -> None:
     total = len(cv.items(known))
     assert 0 < len(want) < total
     assert count_line(at) == f"{len(want)} of {total} items"
-    headings = item_headings(at)
+    headings = every_page(page, {"ticker": "ALAB", "period": "2024Q4", "metric": "revenue"})
     assert len(headings) == len(want)
+    assert len(item_headings(at)) == min(len(want), cv.PAGE_SIZE)
     assert all(h.endswith("· Q4 2024") for h in headings), "every item is from the period"
     assert all("revenue" in r["metrics"] for r in want), "every item shown names the metric"
     assert headings[0].startswith("**Quote"), "quotes first"
     assert at.selectbox(key="commentary_metric").value == "revenue"
     assert at.selectbox(key="commentary_period").value == "2024Q4"
     sources = [c for c in at.caption if unescape(c.value).startswith("Source: ")]
-    assert len(sources) >= len(want), "every item shows its source"
+    assert len(sources) >= len(item_headings(at)), "every item shows its source"
 
 
 def test_without_a_period_in_the_url_every_period_is_shown(page, known) -> None:
@@ -134,8 +135,71 @@ def test_without_a_period_in_the_url_every_period_is_shown(page, known) -> None:
     total = len(cv.items(known))
     assert count_line(at) == f"{total} of {total} items"
     assert at.selectbox(key="commentary_period").value == ""
-    periods = {h.rsplit("· ", 1)[1] for h in item_headings(at)}
+    periods = {h.rsplit("· ", 1)[1] for h in every_page(page, {})}
     assert {"Q2 2024", "Q3 2024", "Q4 2024", "FY 2024"} <= periods
+
+
+# --- commentary: a page of items at a time -------------------------------------------------------------------
+
+
+def every_page(page, params: dict) -> list[str]:
+    """The item headings of every page of the list, opened by link (``page=N``) in turn."""
+    first = page(COMMENTARY, params)
+    total = int(count_line(first).split(" of ")[0])
+    headings = item_headings(first)
+    for n in range(2, -(-total // cv.PAGE_SIZE) + 1):
+        at = page(COMMENTARY, {**params, "page": str(n)})
+        ok(at)
+        assert notices(at) == []
+        headings += item_headings(at)
+    assert len(headings) == total, "the pages together show every item once"
+    return headings
+
+
+def pager_line(at: AppTest) -> str:
+    return next(unescape(c.value) for c in at.caption if unescape(c.value).startswith("Page "))
+
+
+def test_the_list_is_shown_a_page_at_a_time_and_the_page_is_in_the_url(page, known) -> None:
+    rows = cv.items(known)
+    assert len(rows) > 2 * cv.PAGE_SIZE, "the bundled data fills three pages"
+    flat = [r for _, group in cv.grouped(rows) for r in group]
+    at = page(COMMENTARY)
+    ok(at)
+    assert pager_line(at) == f"Page 1 of 3 · items 1–{cv.PAGE_SIZE} of {len(rows)}"
+    assert len(item_headings(at)) == cv.PAGE_SIZE
+    assert at.button(key="commentary_prev_top").disabled
+
+    at.button(key="commentary_next_top").click().run()
+    ok(at)
+    assert at.query_params["page"] == "2"
+    second = item_headings(at)
+    assert len(second) == cv.PAGE_SIZE
+    assert second[0].endswith(vocab.period_label(flat[cv.PAGE_SIZE]["period"]))
+    assert page(COMMENTARY, {"page": "2"}).markdown.values == at.markdown.values, "the link reopens the same page"
+
+    at.button(key="commentary_next_bottom").click().run()
+    assert at.query_params["page"] == "3"
+    assert len(item_headings(at)) == len(rows) - 2 * cv.PAGE_SIZE
+    assert at.button(key="commentary_next_top").disabled
+
+    at.button(key="commentary_prev_top").click().run()
+    at.button(key="commentary_prev_top").click().run()
+    assert "page" not in at.query_params, "page 1 is the default: no parameter"
+
+    at.button(key="commentary_next_top").click().run()
+    at.selectbox(key="commentary_kind").select("qa").run()
+    ok(at)
+    assert "page" not in at.query_params, "another filter starts at the first page"
+
+
+@pytest.mark.parametrize("raw", ["0", "9", "x", "<b>1</b>"])
+def test_a_page_that_does_not_exist_shows_the_first_with_a_notice(page, raw) -> None:
+    at = page(COMMENTARY, {"page": raw})
+    ok(at)
+    assert len(notices(at)) == 1 and "showing the first page" in notices(at)[0]
+    assert pager_line(at).startswith("Page 1 of ")
+    assert raw not in notices(at)[0], "the notice does not repeat the link's value"
 
 
 def test_fiscal_year_takes_its_quarters(page, known) -> None:

@@ -190,6 +190,7 @@ def markdown(result: dict) -> str:
                 "",
                 "",
                 f"1 ({ms(bf.get('warm_script_done_ms'))})",
+                "",
                 str(bf.get("errors", 0)),
             ]
         ]
@@ -207,6 +208,7 @@ def markdown(result: dict) -> str:
                     times(w.get("value")),
                     mark(w.get("pass")),
                     f"{r.get('charts')} ({ms(r.get('warm_script_done_ms'))})",
+                    ms(r.get("warm_probe_ms")),
                     str(r.get("errors", 0)),
                 ]
             )
@@ -222,11 +224,18 @@ def markdown(result: dict) -> str:
                 "× floor",
                 f"≤ {CHARTS_X_FLOOR:g}×",
                 "charts (warm: script done at)",
+                "warm: base-path probe",
                 "errors",
             ],
             rows,
         )
-        lines.append("")
+        lines += [
+            "",
+            "Base-path probe: on a page's own URL (/revenue) Streamlit's frontend first asks /revenue/_stcore/health "
+            "(404), waits 100 ms, then finds the server at /_stcore/health: ms between the two requests, part of "
+            "the page's time; the floor app, at /, has none.",
+            "",
+        ]
         click = br.get("click") or {}
         if click:
             tc = t.get("click", {})

@@ -11,7 +11,9 @@ import gc
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import pandas as pd
 import plotly.graph_objects as go
+import pyarrow as pa
 import streamlit as st
 
 from earnings import analytics, drilldown, fmt, urlstate, vocab
@@ -99,8 +101,7 @@ def setup() -> Context | None:
             st.caption(f"Database: {esc(store.shown_location(db.path))}. Set EARNINGS_DB to use another one.")
             return None
         try:
-            frame = store.companies(db)
-            tickers = list(frame["ticker"])
+            tickers, names = store.companies(db)
             if not tickers:
                 st.error(
                     "The database holds no company yet. Add data with `python -m earnings ingest FILE`, "
@@ -108,7 +109,6 @@ def setup() -> Context | None:
                     icon="⚠️",
                 )
                 return None
-            names = dict(zip(frame["ticker"], frame["name"]))
             view = _view_from_url(lambda t, db=db: store.company(db, t), tickers)
             data = store.company(db, view.ticker)
         except store.Replaced:
@@ -155,12 +155,11 @@ def _url_select(label: str, options: list[str], param: str, current: str | None,
     def to_url() -> None:
         value = st.session_state[key]
         st.query_params[param] = value
-        if param == "ticker":  # another company: its own quarters and metrics
-            for other in ("period", "metric", "basis"):
-                st.query_params.pop(other, None)
-        else:
-            for other in ("metric", "basis"):
-                st.query_params.pop(other, None)
+        # another company has its own quarters and metrics; another quarter, its own selection;
+        # either way a list starts again at its first page
+        others = ("period", "metric", "basis", "page") if param == "ticker" else ("metric", "basis", "page")
+        for other in others:
+            st.query_params.pop(other, None)
 
     st.selectbox(label, options, key=key, format_func=format_func, on_change=to_url)
 
@@ -221,6 +220,27 @@ def chart(ctx: Context, fig: go.Figure, key: str) -> None:
         theme=None,
         config={"displayModeBar": False, "responsive": True},
     )
+
+
+# --- tables ----------------------------------------------------------------------
+
+
+def arrow_table(ctx: Context, name: str, build: Callable[[], pd.DataFrame | list[dict]]) -> pa.Table | pd.DataFrame:
+    """A table made from the company's bundle alone, converted to Arrow once per company and build.
+
+    ``st.dataframe`` converts a pandas frame (or a list of rows) to Arrow on every run, 5–10 ms for a
+    40-quarter table; an Arrow table it sends as it is. A table Arrow cannot type is left to Streamlit.
+    """
+
+    def convert() -> pa.Table | pd.DataFrame:
+        built = build()
+        frame = built if isinstance(built, pd.DataFrame) else pd.DataFrame(built)
+        try:
+            return pa.Table.from_pandas(frame, preserve_index=False)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return frame
+
+    return ctx.data.memo(("table", name), convert)
 
 
 # --- KPI cards -------------------------------------------------------------------

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from earnings import build, charts, export, queries
+from earnings import build, charts, export, figures, queries
 
 ENV_VAR = "EARNINGS_DB"
 
@@ -182,12 +182,15 @@ def _first_build() -> None:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _companies(key: tuple, _db: DbState):
-    return queries.companies(_pinned(_db))
+def _companies(key: tuple, _db: DbState) -> tuple[tuple[str, ...], dict[str, str]]:
+    frame = queries.companies(_pinned(_db))
+    return tuple(frame["ticker"]), dict(zip(frame["ticker"], frame["name"]))
 
 
-def companies(db: DbState):
-    return _companies(_key(db), db)
+def companies(db: DbState) -> tuple[list[str], dict[str, str]]:
+    """(tickers in order, ticker -> name) of the build; shared by all sessions: read-only."""
+    tickers, names = _companies(_key(db), db)
+    return list(tickers), names
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -254,7 +257,7 @@ def briefing_html(token: tuple, ticker: str, period: str) -> bytes:
 @st.cache_resource(max_entries=512, show_spinner=False)
 def _figure(key: tuple, ticker: str, name: str, options: tuple, _db: DbState):
     data = _company(key, ticker, _db)
-    return getattr(charts, name)(data, **dict(options))
+    return figures.freeze(getattr(charts, name)(data, **dict(options)))
 
 
 def figure(db: DbState, ticker: str, name: str, **options):
