@@ -50,11 +50,15 @@ def growth_rows() -> list[dict]:
 st.dataframe(ui.arrow_table(ctx, "revenue_growth", growth_rows), hide_index=True)
 st.caption("Growth is derived only where the comparison quarter is in the sources; — means it is not.")
 
-years = sorted({analytics.fiscal_year(p) for p in data.periods() if p.endswith("FY")})
-for year in years:
+years = [
+    y
+    for y in sorted({analytics.fiscal_year(p) for p in data.periods() if p.endswith("FY")})
+    if data.value(f"{y}FY", "revenue") is not None
+]
+
+
+def fiscal_year_cards(year: int) -> None:
     fy = data.value(f"{year}FY", "revenue")
-    if fy is None:
-        continue
     cols = st.columns(3)
     cols[0].metric(f"Revenue FY {year} (reported)", fmt.value(fy, "usd_m"), border=True)
     fy_growth = data.value(f"{year}FY", "revenue_growth_yoy")
@@ -75,3 +79,24 @@ for year in years:
                     f"{fmt.value(q[4], 'usd_m')} = {fmt.value(h1, 'usd_m')} for Q1 + Q2 together."
                 )
             )
+
+
+def fiscal_year_rows() -> list[dict]:
+    return [
+        {
+            "Fiscal year": f"FY {y}",
+            "Revenue (reported)": fmt.value(data.value(f"{y}FY", "revenue"), "usd_m"),
+            "Growth y/y (stated)": stated(f"{y}FY", "revenue_growth_yoy"),
+        }
+        for y in reversed(years)
+    ]
+
+
+if years:
+    # the cards: the fiscal year of the quarter in focus (else the latest); every year in one table below
+    focus_year = analytics.fiscal_year(ctx.focus) if ctx.focus else None
+    shown_year = focus_year if focus_year in years else years[-1]
+    fiscal_year_cards(shown_year)
+    if len(years) > 1:
+        st.dataframe(ui.arrow_table(ctx, "fiscal_years", fiscal_year_rows), hide_index=True)
+        st.caption(f"Every fiscal year in the sources; the cards show FY {shown_year}.")

@@ -1,0 +1,72 @@
+"""Pages on a company with many quarters (a small synthetic database: 2 companies × 12 quarters, three
+fiscal years, obviously fake): what grows with the quarters stays readable and in the URL.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from earnings import commentary_view as cv
+from earnings import queries
+from earnings.bench import scale
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("many")
+    result = scale.build_from_csv(scale.Size(companies=2, quarters=12), folder / "data", folder / "s.duckdb")
+    assert [c.status for c in result.checks if c.status != "pass"] == []
+    return folder / "s.duckdb"
+
+
+def open_page(db: Path, monkeypatch: pytest.MonkeyPatch, page: str, params: dict) -> AppTest:
+    monkeypatch.setenv("EARNINGS_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception and not at.error
+    return at
+
+
+@pytest.mark.parametrize(("period", "year"), [(None, 2024), ("2023Q2", 2023), ("2022Q1", 2022)])
+def test_revenue_cards_show_the_fiscal_year_in_focus_and_a_table_every_year(db, monkeypatch, period, year) -> None:
+    params = {"ticker": "ZZ0001", **({"period": period} if period else {})}
+    at = open_page(db, monkeypatch, "pages/revenue.py", params)
+    labels = [m.label for m in at.metric]
+    assert f"Revenue FY {year} (reported)" in labels
+    assert not [x for x in labels if re.match(r"Revenue FY \d{4}", x) and str(year) not in x], "one year of cards"
+    years = next(d.value for d in at.dataframe if "Fiscal year" in d.value.columns)
+    assert list(years["Fiscal year"]) == ["FY 2024", "FY 2023", "FY 2022"], "newest first"
+    con = queries.connect(str(db))
+    try:
+        data = queries.company_data(con, "ZZ0001")
+    finally:
+        con.close()
+    want = data.value("2023FY", "revenue")
+    assert years.loc[years["Fiscal year"] == "FY 2023", "Revenue (reported)"].item() == f"${want:,.1f}M"
+
+
+def test_commentary_of_many_quarters_is_paged(db, monkeypatch) -> None:
+    at = open_page(db, monkeypatch, "pages/commentary.py", {"ticker": "ZZ0001"})
+    total = int(next(m.value for m in at.markdown if re.fullmatch(r"\*\*\d+ of \d+ items?\*\*", m.value)).split()[2])
+    pages = -(-total // cv.PAGE_SIZE)
+    assert pages > 1
+    assert any(c.value.startswith(f"Page 1 of {pages} ") for c in at.caption)
+    last = open_page(db, monkeypatch, "pages/commentary.py", {"ticker": "ZZ0001", "page": str(pages)})
+    assert any(c.value.startswith(f"Page {pages} of {pages} ") for c in last.caption)
+    assert not [i for i in last.info if "page" in i.value]
+
+
+def test_the_data_page_lists_the_companys_sources_and_counts_all(db, monkeypatch) -> None:
+    at = open_page(db, monkeypatch, "pages/data.py", {"ticker": "ZZ0002"})
+    sources = next(d.value for d in at.dataframe if "publisher" in d.value.columns)
+    assert len(sources) == 12, "one synthetic source per quarter of ZZ0002"
+    assert any(c.value == "12 source documents of ZZ0002; 24 in the database, every company's." for c in at.caption)
