@@ -24,6 +24,13 @@ from earnings.sourcefiles import Problem, SourceData, load
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 DEFAULT_DB = DATA_DIR / "earnings.duckdb"
+DB_ENV_VAR = "EARNINGS_DB"  # where the dashboard reads; the bundled file when unset
+
+
+def db_location() -> str:
+    """The database the dashboard reads: $EARNINGS_DB (a path or connection string) or the bundled file."""
+    return os.environ.get(DB_ENV_VAR) or str(DEFAULT_DB)
+
 
 SCHEMA = """
 create table meta (key varchar primary key, value varchar not null);

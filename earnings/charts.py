@@ -87,6 +87,19 @@ def guidance_rows(data: CompanyData, metrics: tuple[str, ...] | None = None, bas
     return [r for r in rows if (metrics is None or r["metric"] in metrics) and (basis == "any" or r["basis"] == basis)]
 
 
+def guided_window(data: CompanyData, upto: str | None, quarters: int) -> list[str]:
+    """``quarters`` consecutive guided periods ending at the last one up to ``upto`` (the first ones when
+    fewer are up to it), oldest first; every guided period when ``quarters`` is 0."""
+    periods = sorted({r["target_period"] for r in data.records("guidance")}, key=vocab.period_sort_key)
+    if not quarters:
+        return periods
+    before = len(periods)
+    if upto is not None:
+        before = sum(1 for p in periods if vocab.period_sort_key(p) <= vocab.period_sort_key(upto))
+    end = max(before, min(quarters, len(periods)))
+    return periods[max(0, end - quarters) : end]
+
+
 def guidance(
     data: CompanyData,
     *,
@@ -94,9 +107,17 @@ def guidance(
     basis: str | None = "any",
     selected: tuple[str, str, str | None] | None = None,
     panel_titles: bool = True,
+    upto: str | None = None,
+    quarters: int = 0,
 ) -> go.Figure | None:
-    """Guided ranges against actuals; None when there is no guidance to draw."""
+    """Guided ranges against actuals; None when there is no guidance to draw.
+
+    ``upto``/``quarters``: only the ``guided_window`` of ``quarters`` periods up to ``upto`` (0: every period).
+    """
     rows = guidance_rows(data, metrics, basis)
+    if quarters:
+        shown = set(guided_window(data, upto, quarters))
+        rows = [r for r in rows if r["target_period"] in shown]
     if not rows:
         return None
     return figures.range_vs_actual_figure(data.ticker, rows, selected, panel_titles=panel_titles)

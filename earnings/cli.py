@@ -118,6 +118,11 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", required=True, help="HTML file to write")
     sp.add_argument("--db", default=str(build_mod.DEFAULT_DB), help="database to read (default: data/earnings.duckdb)")
     sp.set_defaults(func=cmd_export)
+    sub.add_parser(
+        "serve",
+        help="start the dashboard with its imports and first reads done before the first visitor "
+        "(then `streamlit run dashboard.py`; any streamlit option may follow)",
+    )
     sp = sub.add_parser("bench", help="measure the dashboard against a floor app (results in benchmarks/)")
     sp.add_argument("--quick", action="store_true", help="fewer reruns, 10 viewers only, no data scale (< 3 min)")
     sp.add_argument("--viewers", help="room sizes, comma-separated (default: 10,25,50)")
@@ -144,5 +149,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["serve"]:  # the rest are streamlit's options, passed on untouched
+        from earnings import serve  # noqa: PLC0415 (imports everything the pages need)
+
+        return serve.main(argv[1:])
     args = parser().parse_args(argv)
     return args.func(args)

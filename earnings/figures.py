@@ -164,21 +164,26 @@ def revenue_figure(
             )
         )
         present.add(guide["period"])
-    for g in guided or []:
-        label = vocab.period_label(g["period"])
-        rng = fmt.guidance_range(g["low"], g["high"], "usd_m", g.get("qualifier", "range"))
+    if guided:  # one trace (one legend entry) for the ranges of every reported quarter, however many
+        ranges = [fmt.guidance_range(g["low"], g["high"], "usd_m", g.get("qualifier", "range")) for g in guided]
         fig.add_trace(
             go.Scatter(
-                name=f"{label} guidance {rng} (not an actual)",
-                x=[label],
-                y=[(g["low"] + g["high"]) / 2],
+                name="Guided range of a reported quarter (not an actual)",
+                x=[vocab.period_label(g["period"]) for g in guided],
+                y=[(g["low"] + g["high"]) / 2 for g in guided],
                 mode="markers",
                 marker=dict(symbol="line-ew-open", size=40, color=ORANGE, line=dict(width=4, color=ORANGE)),
                 error_y=dict(
-                    type="data", symmetric=True, array=[(g["high"] - g["low"]) / 2], color=ORANGE, thickness=3, width=20
+                    type="data",
+                    symmetric=True,
+                    array=[(g["high"] - g["low"]) / 2 for g in guided],
+                    color=ORANGE,
+                    thickness=3,
+                    width=20,
                 ),
-                customdata=[_cd(ticker, g["period"], "revenue", None)],
-                hovertemplate=f"{label} guided {rng}<extra>guidance, not an actual</extra>",
+                customdata=[_cd(ticker, g["period"], "revenue", None) for g in guided],
+                hovertext=[f"{vocab.period_label(g['period'])} guided {r}" for g, r in zip(guided, ranges)],
+                hovertemplate="%{hovertext}<extra>guidance, not an actual</extra>",
             )
         )
     _quarter_axis(fig, axis, present)
@@ -224,20 +229,22 @@ def margins_figure(
                 hovertemplate="%{x}: %{text}<extra>" + vocab.metric_label(metric, basis) + "</extra>",
             )
         )
-    for g in guided:
-        present.add(g["period"])
-        rng = fmt.guidance_range(g["low"], g["high"], "pct", g["qualifier"])
-        name = f"Guide {rng} · {vocab.period_label(g['period'])}"
-        full = f"Guided {rng} ({vocab.metric_label(g['metric'], g['basis'])}, {vocab.period_label(g['period'])})"
+    if guided:  # one trace (one legend entry) for every guided point, however many quarters
+        present |= {g["period"] for g in guided}
         fig.add_trace(
             go.Scatter(
-                name=name,
-                x=[vocab.period_label(g["period"])],
-                y=[(g["low"] + g["high"]) / 2],
+                name="Guided margin (midpoint; not an actual)",
+                x=[vocab.period_label(g["period"]) for g in guided],
+                y=[(g["low"] + g["high"]) / 2 for g in guided],
                 mode="markers",
                 marker=dict(symbol="diamond-open", size=18, color=ORANGE, line=dict(width=3, color=ORANGE)),
-                customdata=[_cd(ticker, g["period"], g["metric"], g["basis"])],
-                hovertemplate=full + "<extra>guidance, not an actual</extra>",
+                customdata=[_cd(ticker, g["period"], g["metric"], g["basis"]) for g in guided],
+                hovertext=[
+                    f"Guided {fmt.guidance_range(g['low'], g['high'], 'pct', g['qualifier'])} "
+                    f"({vocab.metric_label(g['metric'], g['basis'])}, {vocab.period_label(g['period'])})"
+                    for g in guided
+                ],
+                hovertemplate="%{hovertext}<extra>guidance, not an actual</extra>",
             )
         )
     for ref in references:

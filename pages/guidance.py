@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from earnings import analytics, fmt, scorecard, vocab
+from earnings import analytics, charts, fmt, scorecard, vocab
 from earnings.ui import components as ui
 
+CHART_QUARTERS = 8  # guided quarters in the chart: more would squeeze every panel (the scorecard has all)
 ctx = ui.page("guidance", "Guidance")
 data = ctx.data
 
@@ -31,7 +32,14 @@ def guidance_chart() -> None:
     view = ui.current_view(ctx)
     selected = (view.period, view.metric, view.basis) if view.metric else None
     st.subheader("Guided ranges (bars) against actuals (dots)")
-    ui.cached_chart(ctx, "guidance", "guidance_chart", selected=selected)
+    upto = analytics.shift_quarter(ctx.focus, 1) if ctx.focus else None  # the quarter in focus and its outlook
+    window = charts.guided_window(data, upto, CHART_QUARTERS)
+    if window and len(window) < len(charts.guided_window(data, None, 0)):
+        st.caption(
+            f"The {len(window)} guided quarters {vocab.period_label(window[0])} to {vocab.period_label(window[-1])}; "
+            "every guided figure is in the scorecard above."
+        )
+    ui.cached_chart(ctx, "guidance", "guidance_chart", selected=selected, upto=upto, quarters=CHART_QUARTERS)
     ui.drilldown_panel(ctx, view)
 
 

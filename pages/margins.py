@@ -40,7 +40,7 @@ def margin_rows() -> list[dict]:
     return table
 
 
-st.dataframe(ui.arrow_table(ctx, "margins_by_quarter", margin_rows), hide_index=True)
+st.table(ui.arrow_table(ctx, "margins_by_quarter", margin_rows), hide_index=True)
 fy = [p for p in data.periods() if p.endswith("FY")]
 for p in fy:
     v = data.value(p, "gross_margin", "non_gaap")

@@ -52,4 +52,4 @@ def opex_rows() -> list[dict]:
     return table
 
 
-st.dataframe(ui.arrow_table(ctx, "opex_by_quarter", opex_rows), hide_index=True)
+st.table(ui.arrow_table(ctx, "opex_by_quarter", opex_rows), hide_index=True)

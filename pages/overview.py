@@ -36,12 +36,12 @@ with right:
         st.caption("No guidance for the next quarter in the sources.")
 
 st.subheader(f"Guidance for {vocab.period_label(period)}: how it came out")
-card = scorecard.rows(data, target_period=period)
+card = data.memo(("scorecard", period), lambda: scorecard.rows(data, target_period=period))
 if card.empty:
     st.caption("No guidance targeted this quarter in the sources.")
 else:
     cols = ["Metric", "Guided", "Actual", "Position", "vs mid (derived)", "vs mid % (derived)", "Source says"]
-    st.dataframe(card[cols], hide_index=True, width="stretch")
+    st.table(ui.arrow_table(ctx, f"guidance_outcome:{period}", lambda: card[cols]), hide_index=True)
 st.page_link(
     ui.PAGES["guidance"][0], label="Full guidance scorecard →", query_params=ctx.view.params(with_selection=False)
 )

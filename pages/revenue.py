@@ -47,7 +47,7 @@ def growth_rows() -> list[dict]:
     return rows
 
 
-st.dataframe(ui.arrow_table(ctx, "revenue_growth", growth_rows), hide_index=True)
+st.table(ui.arrow_table(ctx, "revenue_growth", growth_rows), hide_index=True)
 st.caption("Growth is derived only where the comparison quarter is in the sources; — means it is not.")
 
 years = [
@@ -98,5 +98,5 @@ if years:
     shown_year = focus_year if focus_year in years else years[-1]
     fiscal_year_cards(shown_year)
     if len(years) > 1:
-        st.dataframe(ui.arrow_table(ctx, "fiscal_years", fiscal_year_rows), hide_index=True)
+        st.table(ui.arrow_table(ctx, "fiscal_years", fiscal_year_rows), hide_index=True)
         st.caption(f"Every fiscal year in the sources; the cards show FY {shown_year}.")

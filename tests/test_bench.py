@@ -287,3 +287,23 @@ def test_the_soak_run_is_an_option_of_bench() -> None:
     assert (args.soak, args.soak_viewers, args.soak_s) == (True, 5, 30.0)
     defaults = cli.parser().parse_args(["bench"])
     assert (defaults.soak, defaults.soak_viewers, defaults.soak_s) == (False, 20, 300.0)
+
+
+def test_the_browser_profile_sums_self_time_by_file_and_function() -> None:
+    from earnings.bench import browser_profile
+
+    profile = {
+        "nodes": [
+            {"id": 1, "callFrame": {"functionName": "", "url": ""}},
+            {"id": 2, "callFrame": {"functionName": "draw", "url": "http://h/static/js/PlotlyChart.x.js"}},
+            {"id": 3, "callFrame": {"functionName": "render", "url": "http://h/static/js/react-dom.y.js"}},
+            {"id": 4, "callFrame": {"functionName": "(program)", "url": ""}},
+        ],
+        "samples": [2, 2, 3, 4, 2],
+        "timeDeltas": [200, 300, 1000, 500, 500],  # microseconds
+    }
+    s = browser_profile.summarize(profile)
+    assert s["total_ms"] == 2.5
+    assert s["by_file"] == [(1.0, "PlotlyChart.x.js"), (1.0, "react-dom.y.js"), (0.5, "(program)")]
+    assert s["by_function"][0] == (1.0, "draw @ PlotlyChart.x.js")
+    assert browser_profile.summarize({}) == {"total_ms": 0, "by_file": [], "by_function": []}

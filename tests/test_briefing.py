@@ -128,7 +128,8 @@ def test_figures_show_nothing_reported_after_the_quarter(data: queries.CompanyDa
     assert fig.layout.height == briefing.CHART_HEIGHT
     fig = briefing.revenue_figure(data, "2024Q4")
     names = [t.name for t in fig.data]
-    assert any(n.startswith("Q4 2024 guidance") and "not an actual" in n for n in names), names
+    guided = next(t for t in fig.data if t.name == "Guided range of a reported quarter (not an actual)")
+    assert "Q4 2024" in list(guided.x) and any(h.startswith("Q4 2024 guided $126") for h in guided.hovertext)
     assert any(n.startswith("Q1 2025 guidance") for n in names), names
     for t in fig.data:  # every point resolves to (ticker, period, metric)
         assert all(cd[0] == "ALAB" for cd in t.customdata)

@@ -4,14 +4,15 @@ fiscal years, obviously fake): what grows with the quarters stays readable and i
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from earnings import charts, queries
 from earnings import commentary_view as cv
-from earnings import queries
 from earnings.bench import scale
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +44,7 @@ def test_revenue_cards_show_the_fiscal_year_in_focus_and_a_table_every_year(db, 
     labels = [m.label for m in at.metric]
     assert f"Revenue FY {year} (reported)" in labels
     assert not [x for x in labels if re.match(r"Revenue FY \d{4}", x) and str(year) not in x], "one year of cards"
-    years = next(d.value for d in at.dataframe if "Fiscal year" in d.value.columns)
+    years = next(t.value for t in at.table if "Fiscal year" in t.value.columns)
     assert list(years["Fiscal year"]) == ["FY 2024", "FY 2023", "FY 2022"], "newest first"
     con = queries.connect(str(db))
     try:
@@ -70,3 +71,41 @@ def test_the_data_page_lists_the_companys_sources_and_counts_all(db, monkeypatch
     sources = next(d.value for d in at.dataframe if "publisher" in d.value.columns)
     assert len(sources) == 12, "one synthetic source per quarter of ZZ0002"
     assert any(c.value == "12 source documents of ZZ0002; 24 in the database, every company's." for c in at.caption)
+
+
+@pytest.mark.parametrize("name", ["revenue", "margins", "opex", "guidance"])
+def test_a_chart_of_many_quarters_keeps_a_short_legend(db, name) -> None:
+    """Guidance of every quarter is one trace, not one legend entry per quarter."""
+    con = queries.connect(str(db))
+    try:
+        data = queries.company_data(con, "ZZ0001")
+    finally:
+        con.close()
+    fig = getattr(charts, name)(data)
+    shown = [t.name for t in fig.data if t.showlegend is not False]
+    assert len(set(shown)) <= 8, shown
+    every_point = [cd for t in fig.data for cd in (t.customdata or [])]
+    assert {cd[1] for cd in every_point} >= set(data.quarters()[1:]), "every quarter is still clickable"
+
+
+def test_the_guidance_chart_shows_eight_guided_quarters_around_the_focus(db, monkeypatch) -> None:
+    con = queries.connect(str(db))
+    try:
+        data = queries.company_data(con, "ZZ0001")
+    finally:
+        con.close()
+    every = charts.guided_window(data, None, 0)
+    assert len(every) > 8
+    assert charts.guided_window(data, "2025Q1", 8) == every[-8:]
+    assert charts.guided_window(data, "2024Q2", 8) == every[every.index("2024Q2") - 7 : every.index("2024Q2") + 1]
+    assert charts.guided_window(data, "2023Q2", 8) == every[:8], "fewer than eight up to it: the first eight"
+    assert charts.guided_window(data, "2000Q1", 8) == every[:8], "nothing up to it: the first eight"
+    fig = charts.guidance(data, upto="2023Q2", quarters=8)
+    periods = {cd[1] for t in fig.data for cd in (t.customdata or [])}
+    assert periods == set(charts.guided_window(data, "2023Q2", 8))
+
+    at = open_page(db, monkeypatch, "pages/guidance.py", {"ticker": "ZZ0001", "period": "2023Q1"})
+    window = charts.guided_window(data, "2023Q2", 8)
+    assert any(c.value.startswith(f"The 8 guided quarters {window[0][4:]} {window[0][:4]}") for c in at.caption)
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert {cd[1] for t in spec["data"] for cd in t.get("customdata") or []} == set(window)

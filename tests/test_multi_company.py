@@ -142,7 +142,7 @@ def test_every_page_shows_the_fictional_company(app_two: Path, page_id: str) -> 
     if page_id in QUARTER_PAGES:
         assert heading == f"{HEADINGS[page_id]} · ZFDX Q1 2025"
     shown = "\n".join(main_texts(at))
-    shown += "\n".join(df.value.to_string() for df in at.dataframe)  # the Data page too: its sources and checks
+    shown += "\n".join(t.value.to_string() for t in [*at.dataframe, *at.table])  # the Data page too: its sources
     assert "Astera" not in shown and "ALAB" not in shown, "nothing of the other company"
     for chart in at.get("plotly_chart"):
         for trace in json.loads(chart.proto.spec).get("data", []):
@@ -180,7 +180,7 @@ def test_the_revenue_drilldown_of_the_fictional_company(app_two: Path) -> None:
 def test_derived_growth_only_where_the_prior_quarter_exists(app_two: Path) -> None:
     at = open_page("revenue", {"ticker": "ZFDX"})
     assert problems(at) == []
-    table = at.dataframe[0].value
+    table = at.table[0].value
     growth = dict(zip(table["Quarter"], table["q/q (derived)"]))
     assert growth == {"Q1 2024": "—", "Q4 2024": "—", "Q1 2025": "+8.6%", "Q2 2025": "+12.5%"}
     assert dict(zip(table["Quarter"], table["y/y (derived)"]))["Q1 2025"] == "+76.0%"
@@ -189,7 +189,7 @@ def test_derived_growth_only_where_the_prior_quarter_exists(app_two: Path) -> No
 def test_the_guidance_of_one_summary_is_scored_with_the_next(app_two: Path) -> None:
     at = open_page("overview", {"ticker": "ZFDX", "period": "2025Q2"})
     assert problems(at) == []
-    card = at.dataframe[0].value
+    card = at.table[0].value
     positions = {m: str(p).split()[-1] for m, p in zip(card["Metric"], card["Position"])}
     assert positions == {
         "Revenue": "above",

@@ -25,6 +25,9 @@ from earnings.bench.server import Server
 ROOT = build.ROOT
 FLOOR_APP = "benchmarks/floor_app.py"
 DASHBOARD_APP = "dashboard.py"
+# the dashboard is started as the README starts it: `python -m earnings serve` (= `streamlit run dashboard.py`
+# after the warm-up); the floor app with plain `python -m streamlit run`
+LAUNCHERS = {DASHBOARD_APP: ["-m", "earnings.serve"], FLOOR_APP: None}
 
 # The dashboard's pages (earnings.ui.components.PAGES; tests/test_bench.py keeps the two in step):
 # URL -> the title its heading starts with.
@@ -322,7 +325,7 @@ def browser_times(plan: Plan, dash: Server, floor: Server, charts: dict[str, int
     floor_warm_all: list[dict] = []
 
     def cold(script: str, app_env: dict, name: str, url: str, n_charts: int, title: str | None) -> dict:
-        with Server(script, env=app_env, log_dir=logs, name=name) as fresh:
+        with Server(script, env=app_env, log_dir=logs, name=name, launcher=LAUNCHERS[script]) as fresh:
             return b.cold(fresh.base + url, n_charts, title)
 
     with br.Browser(exe) as b:
@@ -444,10 +447,14 @@ def run(plan: Plan) -> dict:
 
         servers = {
             "floor": stack.enter_context(Server(FLOOR_APP, log_dir=logs, name="floor")),
-            "dashboard": stack.enter_context(Server(DASHBOARD_APP, env=env, log_dir=logs, name="dashboard")),
+            "dashboard": stack.enter_context(
+                Server(DASHBOARD_APP, env=env, log_dir=logs, name="dashboard", launcher=LAUNCHERS[DASHBOARD_APP])
+            ),
         }
         if scale_env:
-            servers["scale"] = stack.enter_context(Server(DASHBOARD_APP, env=scale_env, log_dir=logs, name="scale"))
+            servers["scale"] = stack.enter_context(
+                Server(DASHBOARD_APP, env=scale_env, log_dir=logs, name="scale", launcher=LAUNCHERS[DASHBOARD_APP])
+            )
         floor, dash = servers["floor"], servers["dashboard"]
         result["idle_rss_mib"] = {name: s.rss() for name, s in servers.items()}
 

@@ -18,7 +18,7 @@ import websockets
 
 from earnings import build
 from earnings.bench import stats, wsclient
-from earnings.bench.runner import DASHBOARD_APP, ROOM_THINK_S, Server, log, machine, room_script
+from earnings.bench.runner import DASHBOARD_APP, LAUNCHERS, ROOM_THINK_S, Server, log, machine, room_script
 
 
 def soak(server: Server, viewers: int = 20, seconds: float = 300.0, sample_every_s: float = 10.0) -> dict:
@@ -86,7 +86,11 @@ def main(viewers: int, seconds: float, out: Path) -> int:
         db = Path(tmp) / "earnings.duckdb"
         build.build(build.DATA_DIR, db)
         with Server(
-            DASHBOARD_APP, env={"EARNINGS_DB": str(db)}, log_dir=Path(tmp) / "logs", name="dashboard"
+            DASHBOARD_APP,
+            env={"EARNINGS_DB": str(db)},
+            log_dir=Path(tmp) / "logs",
+            name="dashboard",
+            launcher=LAUNCHERS[DASHBOARD_APP],
         ) as server:
             log(f"soak: {viewers} viewers for {seconds:.0f} s")
             result = soak(server, viewers, seconds)

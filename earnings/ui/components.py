@@ -380,6 +380,7 @@ def _ensure_navigation_app() -> None:
 
 def page(page_id: str, heading: str, *, show_quarter: bool = True) -> Context:
     """Every page starts here: database, URL, sidebar, heading, notices. Stops the page on failure."""
+    _freeze_long_lived()
     _ensure_navigation_app()
     access.gate()
     ctx = setup()
@@ -394,7 +395,13 @@ def page(page_id: str, heading: str, *, show_quarter: bool = True) -> Context:
 
 # Streamlit collects garbage (a full gc.collect) after every script and fragment run. With
 # plotly, pandas and duckdb loaded that walks hundreds of thousands of long-lived objects: about
-# 80 ms of every rerun on this machine. Freezing what exists once the app's modules are loaded
-# (this module is imported once per server) takes them out of every later collection; what the
-# reruns create is still collected as before.
-gc.freeze()
+# 80 ms of every rerun on this machine. Freezing what exists when the first page runs (the app's
+# modules and Streamlit's runtime; `python -m earnings serve` imports the modules before the
+# runtime exists) takes them out of every later collection; what reruns create is collected as before.
+_frozen: list[bool] = []
+
+
+def _freeze_long_lived() -> None:
+    if not _frozen:
+        _frozen.append(True)
+        gc.freeze()

@@ -21,7 +21,7 @@ import streamlit as st
 
 from earnings import build, charts, export, figures, queries
 
-ENV_VAR = "EARNINGS_DB"
+ENV_VAR = build.DB_ENV_VAR
 
 
 class Replaced(Exception):
@@ -41,7 +41,7 @@ class DbState:
 
 
 def db_location() -> str:
-    return os.environ.get(ENV_VAR) or str(build.DEFAULT_DB)
+    return build.db_location()
 
 
 def shown_location(location: str) -> str:
