@@ -5,6 +5,7 @@ then Streamlit's own ``run`` in the same process.
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 from pathlib import Path
 
@@ -68,3 +69,21 @@ def test_serve_starts_the_dashboard_warm(db: Path, tmp_path: Path) -> None:
     assert r.ok, r.problem
     assert "warm-up: the pages' imports and 4 charts built before the first visitor" in log
     assert r.charts == 1
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_serve_stops_on_ctrl_c_and_sigterm(db: Path, tmp_path: Path, sig: int) -> None:
+    server = Server(
+        "dashboard.py",
+        env={"EARNINGS_DB": str(db)},
+        log_dir=tmp_path,
+        name="stop",
+        launcher=["-m", "earnings", "serve"],
+    ).start()
+    proc = server.proc
+    try:
+        proc.send_signal(sig)
+        assert proc.wait(timeout=15) is not None
+    finally:
+        server.stop()
