@@ -5,7 +5,9 @@ Browser fixtures live in a separate file; keep this one small.
 
 from __future__ import annotations
 
+import asyncio
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -40,3 +42,9 @@ def data_copy(tmp_path: Path) -> Path:
     for src in sorted(DATA_DIR.glob("*.csv")):
         shutil.copy2(src, target / src.name)
     return target
+
+
+def run_async(coro):
+    """Run a coroutine on its own loop in a worker thread: a browser test's loop may still be running here."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()

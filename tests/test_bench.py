@@ -3,11 +3,9 @@ messages, the room's URLs, the targets and the report. Nothing here is timed."""
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
-
 import duckdb
 import pytest
+from conftest import run_async
 from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -15,12 +13,6 @@ from earnings import cli, queries
 from earnings.bench import report, runner, scale, stats, wsclient
 
 # --- percentiles ------------------------------------------------------------------------------------
-
-
-def run_async(coro):
-    """Run a coroutine on its own loop in a worker thread: a browser test's loop may still be running here."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()
 
 
 def test_percentile_interpolates_between_closest_ranks() -> None:
@@ -307,3 +299,14 @@ def test_the_browser_profile_sums_self_time_by_file_and_function() -> None:
     assert s["by_file"] == [(1.0, "PlotlyChart.x.js"), (1.0, "react-dom.y.js"), (0.5, "(program)")]
     assert s["by_function"][0] == (1.0, "draw @ PlotlyChart.x.js")
     assert browser_profile.summarize({}) == {"total_ms": 0, "by_file": [], "by_function": []}
+
+
+def test_synthetic_guidance_of_the_next_quarter_is_near_the_last_reported_figure() -> None:
+    size = scale.Size(2, 6)
+    tables = scale.generate(size)
+    facts = {(r["ticker"], r["period"], r["metric"], r["basis"]): float(r["value"]) for r in tables["facts"]}
+    pending = [r for r in tables["guidance"] if r["target_period"] == "2025Q1"]
+    assert len(pending) == 2 * 4
+    for r in pending:
+        last = facts[(r["ticker"], r["issued_period"], r["metric"], r["basis"])]
+        assert 0.85 * last <= float(r["low"]) <= float(r["high"]) <= 1.15 * last, r

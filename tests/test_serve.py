@@ -4,12 +4,12 @@ then Streamlit's own ``run`` in the same process.
 
 from __future__ import annotations
 
-import asyncio
 import signal
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_async
 
 from earnings import build as build_mod
 from earnings import serve
@@ -64,7 +64,7 @@ def test_serve_starts_the_dashboard_warm(db: Path, tmp_path: Path) -> None:
             async with wsclient.Session(server.ws) as s:
                 return await s.rerun("/revenue", "Revenue")
 
-        r = asyncio.run(first_run())
+        r = run_async(first_run())
         log = server.log_path.read_text()
     assert r.ok, r.problem
     assert "warm-up: the pages' imports and 4 charts built before the first visitor" in log

@@ -130,7 +130,7 @@ def generate(size: Size, seed: int = 20250101) -> dict[str, list[dict[str, str]]
         for k, p in enumerate([*periods[1:], nxt]):
             issued = periods[k]
             actual = reported.get(p)
-            _guidance(tables, rng, t, p, issued, actual)
+            _guidance(tables, rng, t, p, issued, actual, reported[issued])
         src = _source_id(t, periods[-1])
         tables["targets"].append(
             {
@@ -181,7 +181,17 @@ def _fact(t: str, period: str, metric: str, basis: str, value: str, unit: str, s
     }
 
 
-def _guidance(tables, rng: random.Random, t: str, target: str, issued: str, actual: dict[str, float] | None) -> None:
+def _guidance(
+    tables,
+    rng: random.Random,
+    t: str,
+    target: str,
+    issued: str,
+    actual: dict[str, float] | None,
+    last: dict[str, float],
+) -> None:
+    """Guidance for ``target`` issued with ``issued``'s results; around the actual, or (the quarter not yet
+    reported) around the issuing quarter's figure."""
     src = _source_id(t, issued)
     specs = (
         ("revenue", "", "range", 0.04),
@@ -193,7 +203,7 @@ def _guidance(tables, rng: random.Random, t: str, target: str, issued: str, actu
         key = f"{metric}:{basis}" if basis else metric
         unit = build.vocab.METRIC_UNITS[metric]
         value = actual[key] if actual else None
-        center = (value if value is not None else rng.uniform(50, 500)) * rng.uniform(0.95, 1.05)
+        center = (value if value is not None else last[key]) * rng.uniform(0.95, 1.05)
         if qualifier == "approx":
             low = high = round(center)
         else:
