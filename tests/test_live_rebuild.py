@@ -12,15 +12,10 @@ with B's figures. When the rebuilding stops, the next rerun of every session sho
 
 from __future__ import annotations
 
-import os
 import random
 import re
-import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +29,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from test_serve_time import make_variant_b
 
 from earnings import build as build_mod
+from earnings.bench.server import Server as StreamlitServer
 
 pytestmark = pytest.mark.browser  # starts a real server
 
@@ -50,20 +46,6 @@ CHECK_COUNTS_RE = re.compile(r"^(\d+ fail · \d+ warn) · ")  # the Data page's 
 # --- the server ----------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as r:  # noqa: S310 (a local http URL we built)
-            return r.status == 200
-    except OSError:
-        return False
-
-
 @dataclass
 class Server:
     base: str
@@ -77,34 +59,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("live")
     db = folder / "earnings.duckdb"
     build_mod.build(build_mod.DATA_DIR, db)
-    port = free_port()
-    log_path = folder / "streamlit.log"
-    log = log_path.open("w")
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", "dashboard.py",
-        "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-    ]  # fmt: skip
-    proc = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
-        cmd, cwd=ROOT, env={**os.environ, "EARNINGS_DB": str(db)}, stdout=log, stderr=subprocess.STDOUT
-    )
-    base = f"127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while not healthy(f"http://{base}/_stcore/health"):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail(f"streamlit did not become healthy on {base}:\n{log_path.read_text()}")
-            time.sleep(0.2)
-        yield Server(base, db, log_path)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    with StreamlitServer("dashboard.py", env={"EARNINGS_DB": str(db)}, log_dir=folder, name="streamlit") as s:
+        yield Server(s.base.removeprefix("http://"), db, s.log_path)
 
 
 # --- a minimal websocket client ------------------------------------------------------------------------------

@@ -9,40 +9,17 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from earnings import build as build_mod
+from earnings.bench.browser import APP_DONE, LAUNCH_ARGS, VIEWPORT, chromium_path  # noqa: F401 (used by the tests)
+from earnings.bench.server import Server
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-VIEWPORT = {"width": 1440, "height": 900}
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-APP_DONE = '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
-RESERVED_PORTS = {8501, 8765, 8766}  # the default, and the ones other people use by hand
-
-
-def chromium_path() -> str | None:
-    if Path("/usr/bin/chromium").exists():
-        return "/usr/bin/chromium"
-    return shutil.which("chromium")
 
 
 @pytest.fixture(scope="session")
@@ -55,68 +32,14 @@ def chromium() -> str:
     return path
 
 
-def free_port() -> int:
-    while True:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port not in RESERVED_PORTS:
-            return port
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as r:  # noqa: S310 (a local http URL we built)
-            return r.status == 200
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="session")
 def server(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A streamlit server on the bundled data (built into a temporary folder); yields its base URL."""
     folder = tmp_path_factory.mktemp("browser")
     db = folder / "earnings.duckdb"
     build_mod.build(build_mod.DATA_DIR, db)
-    port = free_port()
-    log = (folder / "streamlit.log").open("w")
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "dashboard.py",
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    proc = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
-        cmd, cwd=ROOT, env={**os.environ, "EARNINGS_DB": str(db)}, stdout=log, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while not _healthy(f"{base}/_stcore/health"):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail(f"streamlit did not become healthy on {base}:\n{(folder / 'streamlit.log').read_text()}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    with Server("dashboard.py", env={"EARNINGS_DB": str(db)}, log_dir=folder, name="streamlit") as s:
+        yield s.base
 
 
 @pytest.fixture(scope="session")

@@ -11,12 +11,7 @@ KaTeX element made from it, and no alert dialog ever opens.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -24,8 +19,9 @@ from playwright.sync_api import expect
 from test_hostile_input import HOSTILE_TEXT, HOSTILE_TOPIC, make_hostile_data
 
 from earnings import build as build_mod
+from earnings.bench.server import Server
 
-from .conftest import APP_DONE, ROOT, VIEWPORT, _healthy, free_port
+from .conftest import APP_DONE, VIEWPORT
 
 pytestmark = pytest.mark.browser
 
@@ -56,34 +52,8 @@ def hostile_server(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> I
     folder = tmp_path_factory.mktemp("hostile_browser")
     db = folder / "earnings.duckdb"
     build_mod.build(make_hostile_data(folder / "data"), db)
-    port = free_port()
-    log_path = folder / "streamlit.log"
-    log = log_path.open("w")
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", "dashboard.py",
-        "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-    ]  # fmt: skip
-    proc = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
-        cmd, cwd=ROOT, env={**os.environ, "EARNINGS_DB": str(db)}, stdout=log, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while not _healthy(f"{base}/_stcore/health"):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail(f"streamlit did not become healthy on {base}:\n{Path(log_path).read_text()}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    with Server("dashboard.py", env={"EARNINGS_DB": str(db)}, log_dir=folder, name="streamlit") as s:
+        yield s.base
 
 
 def test_hostile_text_is_only_text_in_the_browser(browser, hostile_server: str) -> None:
