@@ -32,6 +32,11 @@ def db_location() -> str:
     return os.environ.get(DB_ENV_VAR) or str(DEFAULT_DB)
 
 
+def first_build_needed(location: str) -> bool:
+    """The dashboard reads the bundled database, it is missing, and data/ can make it (first start)."""
+    return Path(location) == DEFAULT_DB and not DEFAULT_DB.exists() and (DATA_DIR / "facts.csv").exists()
+
+
 SCHEMA = """
 create table meta (key varchar primary key, value varchar not null);
 create table companies (ticker varchar primary key, name varchar not null, currency varchar not null,

@@ -53,7 +53,7 @@ def warm_up(location: str | None = None) -> dict:
 
     location = location or build.db_location()
     done = {"imports_s": imported - started, "charts": 0}
-    if Path(location) == build.DEFAULT_DB and not build.DEFAULT_DB.exists() and (build.DATA_DIR / "facts.csv").exists():
+    if build.first_build_needed(location):
         try:
             build.build()
         except Exception as err:  # noqa: BLE001 - the pages show the problem and what to do

@@ -167,7 +167,7 @@ def state() -> DbState:
     """The database as it is now; builds the bundled one on first start if it is missing."""
     location = db_location()
     token = _token(location)
-    if token[1] is None and Path(location) == build.DEFAULT_DB and (build.DATA_DIR / "facts.csv").exists():
+    if token[1] is None and build.first_build_needed(location):
         _first_build()
         token = _token(location)
     return dataclasses.replace(_state(token), pin=[])  # shared state, this run's own connection
