@@ -6,6 +6,8 @@ caching lives in ``earnings.ui.store``; nothing here imports Streamlit.
 
 from __future__ import annotations
 
+import copy
+import functools
 from dataclasses import dataclass, field
 
 import duckdb
@@ -114,6 +116,17 @@ def whole_table(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
     return con.execute(f"select * from {table}").df()  # noqa: S608 (name checked against a constant list)
 
 
+def _made_once(method):
+    """A bundle's derived list or dict, computed once per arguments (a bundle never changes); each caller
+    gets its own shallow copy, so changing it cannot reach the shared one."""
+
+    @functools.wraps(method)
+    def shared(self, *args):
+        return copy.copy(self.memo((method.__name__, *args), lambda: method(self, *args)))
+
+    return shared
+
+
 @dataclass
 class CompanyData:
     """Everything the pages show for one company, loaded in one go."""
@@ -152,59 +165,43 @@ class CompanyData:
         """The rows of ``commentary``, ``themes``, ``guidance``, ``targets``, … as dicts, made once; read-only."""
         return self.memo(("records", table), lambda: getattr(self, table).to_dict("records"))
 
+    @_made_once
     def series(self, metric: str, basis: str | None = None) -> dict[str, float]:
         """Quarterly values of one metric, by period."""
+        return {
+            p: r["value"] for (p, m, b), r in self.index.items() if m == metric and b == basis and vocab.is_quarter(p)
+        }
 
-        def compute() -> dict[str, float]:
-            return {
-                p: r["value"]
-                for (p, m, b), r in self.index.items()
-                if m == metric and b == basis and vocab.is_quarter(p)
-            }
-
-        return dict(self.memo(("series", metric, basis), compute))
-
+    @_made_once
     def quarters(self) -> list[str]:
         """Quarters that have at least one figure, oldest first."""
+        return sorted({p for (p, _, _) in self.index if vocab.is_quarter(p)}, key=vocab.period_sort_key)
 
-        def compute() -> list[str]:
-            return sorted({p for (p, _, _) in self.index if vocab.is_quarter(p)}, key=vocab.period_sort_key)
-
-        return list(self.memo(("quarters",), compute))
-
+    @_made_once
     def periods(self) -> list[str]:
         """Every period with a figure, guidance or commentary, oldest first."""
-
-        def compute() -> list[str]:
-            ps = {p for (p, _, _) in self.index}
-            ps |= set(self.guidance["target_period"]) | set(self.commentary["period"]) | set(self.themes["period"])
-            return sorted(ps, key=vocab.period_sort_key)
-
-        return list(self.memo(("periods",), compute))
+        ps = {p for (p, _, _) in self.index}
+        ps |= set(self.guidance["target_period"]) | set(self.commentary["period"]) | set(self.themes["period"])
+        return sorted(ps, key=vocab.period_sort_key)
 
     def latest_quarter(self) -> str | None:
         q = self.quarters()
         return q[-1] if q else None
 
+    @_made_once
     def bases(self, metric: str) -> list[str | None]:
-        def compute() -> list[str | None]:
-            found = {b for (_, m, b) in self.index if m == metric}
-            found |= {b for m, b in zip(self.guidance["metric"], self.guidance["basis"]) if m == metric}
-            return sorted(found, key=lambda b: {"non_gaap": 0, "gaap": 1}.get(b, 2))
+        found = {b for (_, m, b) in self.index if m == metric}
+        found |= {b for m, b in zip(self.guidance["metric"], self.guidance["basis"]) if m == metric}
+        return sorted(found, key=lambda b: {"non_gaap": 0, "gaap": 1}.get(b, 2))
 
-        return list(self.memo(("bases", metric), compute))
-
+    @_made_once
     def metrics(self) -> list[str]:
         """Every metric the company's figures, guidance, targets or commentary speak of."""
-
-        def compute() -> list[str]:
-            found = {m for (_, m, _) in self.index} | set(self.guidance["metric"]) | set(self.targets["metric"])
-            for frame in (self.commentary, self.themes):
-                for ms in frame["metrics"]:
-                    found |= set(ms or [])
-            return [m for m in vocab.METRICS if m in found]
-
-        return list(self.memo(("metrics",), compute))
+        found = {m for (_, m, _) in self.index} | set(self.guidance["metric"]) | set(self.targets["metric"])
+        for frame in (self.commentary, self.themes):
+            for ms in frame["metrics"]:
+                found |= set(ms or [])
+        return [m for m in vocab.METRICS if m in found]
 
     def source(self, source_id: str) -> dict:
         return self.sources.get(source_id, {"source_id": source_id, "title": source_id})
