@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from test_sourcefiles import REV_Q3, Case, add_column, edit, line_of, read_rows, sha256, write_rows
+from test_sourcefiles import REV_Q3, Case, add_column, drop_column, edit, line_of, read_rows, sha256, write_rows
 
 from earnings.build import DATA_DIR, prepare
 
@@ -69,10 +69,7 @@ def renamed_header(data: Path) -> list[tuple[str, int]]:
 
 def missing_column_in_companies(data: Path) -> list[tuple[str, int]]:
     """Only the header's problem: references to companies.csv are not checked against a broken file."""
-    path = data / "companies.csv"
-    rows = read_rows(path)
-    i = rows[0].index("name")
-    write_rows(path, [r[:i] + r[i + 1 :] for r in rows])
+    drop_column(data / "companies.csv", "name")
     return [("companies.csv", 1)]
 
 

@@ -77,6 +77,12 @@ def add_column(path: Path, name: str, values: dict[int, str] | None = None) -> N
     write_rows(path, rows)
 
 
+def drop_column(path: Path, name: str) -> None:
+    rows = read_rows(path)
+    i = rows[0].index(name)
+    write_rows(path, [r[:i] + r[i + 1 :] for r in rows])
+
+
 # --- the cases ----------------------------------------------------------------------------------------
 
 
@@ -88,9 +94,7 @@ def duplicate_row(data: Path) -> list[tuple[str, int]]:
 
 
 def missing_column(data: Path) -> list[tuple[str, int]]:
-    rows = read_rows(data / "facts.csv")
-    i = rows[0].index("excerpt")
-    write_rows(data / "facts.csv", [r[:i] + r[i + 1 :] for r in rows])
+    drop_column(data / "facts.csv", "excerpt")
     return [("facts.csv", 1)]
 
 
