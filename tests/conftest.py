@@ -1,4 +1,4 @@
-"""Shared fixtures for the database-layer tests.
+"""Shared fixtures for the database-layer and page tests.
 
 Browser fixtures live in a separate file; keep this one small.
 """
@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 
 from earnings.build import DATA_DIR, build
+from earnings.ingest import ingest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 @pytest.fixture(scope="session")
@@ -32,6 +34,22 @@ def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("built") / "earnings.duckdb"
     build(DATA_DIR, path)
     return path
+
+
+@pytest.fixture(scope="module")
+def two_companies(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """data/ plus both fictional ZFDX summaries (tests/fixtures), built into a temporary database."""
+    folder = tmp_path_factory.mktemp("two")
+    data = folder / "data"
+    data.mkdir()
+    for src in DATA_DIR.glob("*.csv"):
+        shutil.copy2(src, data / src.name)
+    db = folder / "earnings.duckdb"
+    build(data, db)
+    for doc in ("zephyr_2025q1_summary.txt", "zephyr_2025q2_summary.txt"):
+        report = ingest(FIXTURES / doc, data, db)
+        assert report.built and not report.conflicts
+    return db
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ import pytest
 
 from earnings import briefing, cli, export, queries, scorecard, vocab
 from earnings.build import DATA_DIR, build
-from earnings.ingest import ingest
 
 PERIOD = "2024Q4"
 MAX_BYTES = 5_000_000
@@ -212,21 +211,6 @@ def test_an_unreported_quarter_or_unknown_company_says_what_exists(built_db: Pat
         export.export_from_db(built_db, "NOPE", PERIOD)
     with pytest.raises(export.ExportError, match=r"python -m earnings build"):
         export.export_from_db(built_db.parent / "missing.duckdb", "ALAB", PERIOD)
-
-
-@pytest.fixture(scope="module")
-def two_companies(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """data/ plus the fictional ZFDX (tests/fixtures), as in test_multi_company."""
-    folder = tmp_path_factory.mktemp("two")
-    target = folder / "data"
-    target.mkdir()
-    for src in DATA_DIR.glob("*.csv"):
-        shutil.copy2(src, target / src.name)
-    db = folder / "earnings.duckdb"
-    build(target, db)
-    for name in ("zephyr_2025q1_summary.txt", "zephyr_2025q2_summary.txt"):
-        assert ingest(FIXTURES / name, target, db).built
-    return db
 
 
 def test_every_quarter_of_every_company_exports_its_own_steps(two_companies: Path) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,8 +16,6 @@ import pytest
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
-from earnings.build import DATA_DIR, build
-from earnings.ingest import ingest
 from earnings.ui import components
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,22 +24,6 @@ PAGE_IDS = list(components.PAGES)
 HEADINGS = {page_id: spec[1] for page_id, spec in components.PAGES.items()}
 # pages whose title names the quarter in focus
 QUARTER_PAGES = ("overview", "revenue", "margins", "opex", "guidance", "briefing")
-
-
-@pytest.fixture(scope="module")
-def two_companies(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """data/ plus both fictional summaries, built into a temporary database."""
-    folder = tmp_path_factory.mktemp("two")
-    data = folder / "data"
-    data.mkdir()
-    for src in DATA_DIR.glob("*.csv"):
-        shutil.copy2(src, data / src.name)
-    db = folder / "earnings.duckdb"
-    build(data, db)
-    for doc in ("zephyr_2025q1_summary.txt", "zephyr_2025q2_summary.txt"):
-        report = ingest(FIXTURES / doc, data, db)
-        assert report.built and not report.conflicts
-    return db
 
 
 @pytest.fixture(scope="module", autouse=True)
