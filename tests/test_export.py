@@ -20,7 +20,6 @@ from earnings.build import DATA_DIR, build
 
 PERIOD = "2024Q4"
 MAX_BYTES = 5_000_000
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 HEADINGS = [
     "Headline figures",
     "Revenue vs guidance",

@@ -19,7 +19,6 @@ from streamlit.testing.v1 import AppTest
 from earnings.ui import components
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PAGE_IDS = list(components.PAGES)
 HEADINGS = {page_id: spec[1] for page_id, spec in components.PAGES.items()}
 # pages whose title names the quarter in focus
