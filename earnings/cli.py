@@ -8,10 +8,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from earnings import build as build_mod
-from earnings import export as export_mod
-from earnings import ingest as ingest_mod
-from earnings.sourcefiles import SourceError
+from earnings.build import database as build_mod
+from earnings.build import ingest as ingest_mod
+from earnings.render import export as export_mod
+from earnings.sources.reviewed import SourceError
 
 STATUS_MARK = {"pass": "ok  ", "fail": "FAIL", "warn": "warn", "skip": "skip"}
 
@@ -140,10 +140,10 @@ def parser() -> argparse.ArgumentParser:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     if args.soak:
-        from earnings.bench import soak  # noqa: PLC0415 (only the benchmark needs it)
+        from benchmarks import soak  # noqa: PLC0415 (only the benchmark needs it)
 
         return soak.main(args.soak_viewers, args.soak_s, Path(args.out))
-    from earnings.bench import runner  # noqa: PLC0415 (only the benchmark needs it)
+    from benchmarks import runner  # noqa: PLC0415 (only the benchmark needs it)
 
     return runner.main(args)
 

@@ -26,18 +26,18 @@ from pathlib import Path
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
 # what the pages import: loaded here, they are in sys.modules when the first page runs
 MODULES = (
-    "earnings.build",
+    "earnings.build.database",
     "pandas",
     "pyarrow",
     "duckdb",
     "plotly.graph_objects",
-    "earnings.queries",
-    "earnings.charts",
-    "earnings.briefing",
-    "earnings.commentary_view",
-    "earnings.drilldown",
-    "earnings.scorecard",
-    "earnings.export",
+    "earnings.read.queries",
+    "earnings.render.charts",
+    "earnings.model.briefing",
+    "earnings.model.commentary",
+    "earnings.model.drilldown",
+    "earnings.model.scorecard",
+    "earnings.render.export",
 )
 CHARTS = ("revenue", "margins", "opex", "guidance")
 log = logging.getLogger("earnings.serve")
@@ -49,7 +49,9 @@ def warm_up(location: str | None = None) -> dict:
     for name in MODULES:
         importlib.import_module(name)
     imported = time.perf_counter()
-    from earnings import build, charts, queries  # noqa: PLC0415 (imported just above, timed there)
+    from earnings.build import database as build  # noqa: PLC0415 (imported just above, timed there)
+    from earnings.read import queries
+    from earnings.render import charts
 
     location = location or build.db_location()
     done = {"imports_s": imported - started, "charts": 0}

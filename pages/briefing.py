@@ -8,7 +8,7 @@ from functools import partial
 
 import streamlit as st
 
-from earnings import briefing, fmt, urlstate
+from earnings.model import briefing, fmt, urlstate
 from earnings.ui import components as ui
 from earnings.ui import store
 

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from earnings import commentary_view as cv
-from earnings import fmt, urlstate, vocab
+from earnings.contract import vocab
+from earnings.model import commentary as cv
+from earnings.model import fmt, urlstate
 from earnings.ui import components as ui
 
 ctx = ui.page("commentary", "Commentary", show_quarter=False)

@@ -5,7 +5,9 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from earnings import fmt, queries, vocab
+from earnings.contract import vocab
+from earnings.model import fmt
+from earnings.read import queries
 from earnings.ui import access, store
 from earnings.ui import components as ui
 

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from earnings import analytics, charts, fmt, scorecard, vocab
+from earnings.contract import vocab
+from earnings.model import analytics, fmt, scorecard
+from earnings.render import charts
 from earnings.ui import components as ui
 
 CHART_QUARTERS = 8  # guided quarters in the chart: more would squeeze every panel (the scorecard has all)

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from earnings import analytics, charts, fmt, vocab
+from earnings.contract import vocab
+from earnings.model import analytics, fmt
+from earnings.render import charts
 from earnings.ui import components as ui
 
 ctx = ui.page("margins", "Margins")

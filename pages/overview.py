@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from earnings import analytics, fmt, scorecard, vocab
+from earnings.contract import vocab
+from earnings.model import analytics, fmt, scorecard
 from earnings.ui import components as ui
 
 ctx = ui.page("overview", "Overview")

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from earnings import analytics, fmt, vocab
+from earnings.contract import vocab
+from earnings.model import analytics, fmt
 from earnings.ui import components as ui
 
 ctx = ui.page("revenue", "Revenue")

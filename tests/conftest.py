@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from earnings.build import DATA_DIR, build
-from earnings.ingest import ingest
+from earnings.build.database import DATA_DIR, build
+from earnings.build.ingest import ingest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"

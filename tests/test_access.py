@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
-from earnings import build as build_mod
+from earnings.build import database as build_mod
 from earnings.ui import access, components
 
 ROOT = Path(__file__).resolve().parents[1]

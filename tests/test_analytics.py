@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from earnings import analytics as a
+from earnings.model import analytics as a
 
 # ALAB revenue from the summary's Financial Results table; 2024Q1 and 2024Q2 are not in the sources.
 REVENUE = {"2023Q4": 50.514, "2024Q3": 113.086, "2024Q4": 141.096}

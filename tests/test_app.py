@@ -16,8 +16,9 @@ import pytest
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
-from earnings import build as build_mod
-from earnings import queries, vocab
+from earnings.build import database as build_mod
+from earnings.contract import vocab
+from earnings.read import queries
 from earnings.ui import components
 
 ROOT = Path(__file__).resolve().parents[1]

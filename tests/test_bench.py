@@ -9,8 +9,9 @@ from conftest import run_async
 from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from earnings import cli, queries
-from earnings.bench import report, runner, scale, stats, wsclient
+from benchmarks import report, runner, scale, stats, wsclient
+from earnings import cli
+from earnings.read import queries
 
 # --- percentiles ------------------------------------------------------------------------------------
 
@@ -282,7 +283,7 @@ def test_the_soak_run_is_an_option_of_bench() -> None:
 
 
 def test_the_browser_profile_sums_self_time_by_file_and_function() -> None:
-    from earnings.bench import browser_profile
+    from benchmarks import browser_profile
 
     profile = {
         "nodes": [

@@ -15,7 +15,8 @@ import pytest
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
-from earnings import briefing, queries
+from earnings.model import briefing
+from earnings.read import queries
 
 ROOT = Path(__file__).resolve().parents[1]
 N = len(briefing.STEPS)

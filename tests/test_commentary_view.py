@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from earnings import commentary_view as cv
-from earnings import fmt, queries
+from earnings.model import commentary as cv
+from earnings.model import fmt
+from earnings.read import queries
 
 
 @pytest.fixture(scope="module")

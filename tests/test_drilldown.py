@@ -14,9 +14,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from earnings import build as build_mod
-from earnings import drilldown, fmt, queries, urlstate, vocab
-from earnings.queries import CompanyData
+from earnings.build import database as build_mod
+from earnings.contract import vocab
+from earnings.model import drilldown, fmt, urlstate
+from earnings.read import queries
+from earnings.read.queries import CompanyData
 
 MINUS = "\u2212"
 
@@ -217,7 +219,8 @@ def test_selection_from_point_never_raises(customdata) -> None:
 
 def test_every_chart_point_resolves_to_a_selection(data: CompanyData) -> None:
     """Every point the figure builders draw carries customdata that selection_from_point accepts."""
-    from earnings import analytics, figures
+    from earnings.model import analytics
+    from earnings.render import figures
 
     revenue = data.series("revenue")
     axis = analytics.quarter_axis(list(revenue), extend_to="2025Q1")

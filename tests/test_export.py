@@ -15,8 +15,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from earnings import briefing, cli, export, queries, scorecard, vocab
-from earnings.build import DATA_DIR, build
+from earnings import cli
+from earnings.build.database import DATA_DIR, build
+from earnings.contract import vocab
+from earnings.model import briefing, scorecard
+from earnings.read import queries
+from earnings.render import export
 
 PERIOD = "2024Q4"
 MAX_BYTES = 5_000_000

@@ -31,9 +31,11 @@ from hypothesis import strategies as st
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
-from earnings import briefing, fmt, queries, vocab
-from earnings import build as build_mod
-from earnings import commentary_view as cv
+from earnings.build import database as build_mod
+from earnings.contract import vocab
+from earnings.model import briefing, fmt
+from earnings.model import commentary as cv
+from earnings.read import queries
 from earnings.ui import components
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -17,10 +17,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from earnings import analytics, cli, queries
-from earnings.build import DATA_DIR, build
-from earnings.ingest import ingest
-from earnings.sourcefiles import SourceError
+from earnings import cli
+from earnings.build.database import DATA_DIR, build
+from earnings.build.ingest import ingest
+from earnings.model import analytics
+from earnings.read import queries
+from earnings.sources.reviewed import SourceError
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

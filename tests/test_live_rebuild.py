@@ -28,8 +28,8 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from test_serve_time import make_variant_b
 
-from earnings import build as build_mod
-from earnings.bench.server import Server as StreamlitServer
+from benchmarks.server import Server as StreamlitServer
+from earnings.build import database as build_mod
 
 pytestmark = pytest.mark.browser  # starts a real server
 

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from earnings import charts, queries
-from earnings import commentary_view as cv
-from earnings.bench import scale
+from benchmarks import scale
+from earnings.model import commentary as cv
+from earnings.read import queries
+from earnings.render import charts
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -14,9 +14,10 @@ import pytest
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
-from earnings import build as build_mod
-from earnings import commentary_view as cv
-from earnings import queries, vocab
+from earnings.build import database as build_mod
+from earnings.contract import vocab
+from earnings.model import commentary as cv
+from earnings.read import queries
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMENTARY = "pages/commentary.py"

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from earnings.build import build, prepare
+from earnings.build.database import build, prepare
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from conftest import run_async
 
-from earnings import build as build_mod
+from benchmarks import wsclient
+from benchmarks.server import Server
 from earnings import serve
-from earnings.bench import wsclient
-from earnings.bench.server import Server
+from earnings.build import database as build_mod
 
 
 @pytest.fixture(scope="module")

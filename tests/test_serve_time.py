@@ -21,7 +21,7 @@ from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 from test_sourcefiles import add_column, line_of, set_cell
 
-from earnings import build as build_mod
+from earnings.build import database as build_mod
 from earnings.ui import components, store
 
 ROOT = Path(__file__).resolve().parents[1]

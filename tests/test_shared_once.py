@@ -16,9 +16,10 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from earnings import build as build_mod
-from earnings import charts, figures, queries
-from earnings.queries import CompanyData
+from earnings.build import database as build_mod
+from earnings.read import queries
+from earnings.read.queries import CompanyData
+from earnings.render import charts, figures
 from earnings.ui import components
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -22,9 +22,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from earnings import sourcefiles
-from earnings.build import DATA_DIR, build, prepare
-from earnings.sourcefiles import SourceError
+from earnings.build.database import DATA_DIR, build, prepare
+from earnings.sources import reviewed as sourcefiles
+from earnings.sources.reviewed import SourceError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

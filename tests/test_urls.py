@@ -18,9 +18,11 @@ from hypothesis import strategies as st
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
-from earnings import build as build_mod
-from earnings import queries, urlstate, vocab
-from earnings.queries import CompanyData
+from earnings.build import database as build_mod
+from earnings.contract import vocab
+from earnings.model import urlstate
+from earnings.read import queries
+from earnings.read.queries import CompanyData
 from earnings.ui import components
 
 ROOT = Path(__file__).resolve().parents[1]

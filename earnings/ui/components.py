@@ -16,8 +16,9 @@ import plotly.graph_objects as go
 import pyarrow as pa
 import streamlit as st
 
-from earnings import analytics, drilldown, fmt, urlstate, vocab
-from earnings.queries import CompanyData
+from earnings.contract import vocab
+from earnings.model import analytics, drilldown, fmt, urlstate
+from earnings.read.queries import CompanyData
 from earnings.ui import access, store
 
 esc = fmt.md_escape

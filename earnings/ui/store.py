@@ -19,7 +19,9 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from earnings import build, charts, export, figures, queries
+from earnings.build import database as build
+from earnings.read import queries
+from earnings.render import charts, export, figures
 
 ENV_VAR = build.DB_ENV_VAR
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from earnings import build as build_mod
-from earnings.bench.browser import APP_DONE, LAUNCH_ARGS, VIEWPORT, chromium_path  # noqa: F401 (used by the tests)
-from earnings.bench.server import Server
+from benchmarks.browser import APP_DONE, LAUNCH_ARGS, VIEWPORT, chromium_path  # noqa: F401 (used by the tests)
+from benchmarks.server import Server
+from earnings.build import database as build_mod
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"

@@ -19,7 +19,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from test_export import hostile_export
 
-from earnings import briefing, export
+from earnings.model import briefing
+from earnings.render import export
 
 from .conftest import APP_DONE, ROOT, VIEWPORT
 

@@ -18,8 +18,8 @@ import pytest
 from playwright.sync_api import expect
 from test_hostile_input import HOSTILE_TEXT, HOSTILE_TOPIC, make_hostile_data
 
-from earnings import build as build_mod
-from earnings.bench.server import Server
+from benchmarks.server import Server
+from earnings.build import database as build_mod
 
 from .conftest import APP_DONE, VIEWPORT
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from earnings.vocab import PERIOD_RE, is_quarter
+from earnings.contract.vocab import PERIOD_RE, is_quarter
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from earnings import analytics, build, sourcefiles
+from earnings.build import database as build
+from earnings.model import analytics
+from earnings.sources import reviewed as sourcefiles
 
 SECTION = "Financial Results"
 TOPICS = ("Demand", "Pricing", "Supply chain", "New products")

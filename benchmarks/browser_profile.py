@@ -17,9 +17,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from earnings import build
-from earnings.bench.browser import Browser, chromium_path
-from earnings.bench.server import Server
+from benchmarks.browser import Browser, chromium_path
+from benchmarks.server import Server
+from earnings.build import database as build
 
 FLOOR_APP = "benchmarks/floor_app.py"
 

@@ -20,8 +20,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from earnings import analytics, vocab
-from earnings.sourcefiles import Problem, SourceError
+from earnings.contract import vocab
+from earnings.model import analytics
+from earnings.sources.reviewed import Problem, SourceError
 
 TITLE_RE = re.compile(
     r"^(?P<name>.+?) \((?P<ticker>[A-Z][A-Z0-9.\-]{0,9})\)\s*·\s*(?P<q>Q[1-4]) (?P<year>\d{4}) Earnings Summary$"

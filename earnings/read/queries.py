@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from earnings import vocab
+from earnings.contract import vocab
 
 CONTRACT_TABLES = (
     "companies",

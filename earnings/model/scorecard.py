@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from earnings import analytics, fmt, vocab
-from earnings.queries import CompanyData
+from earnings.contract import vocab
+from earnings.model import analytics, fmt
+from earnings.read.queries import CompanyData
 
 POSITION_TEXT = {"above": "▲ above", "within": "● within", "below": "▼ below", "pending": "… pending"}
 

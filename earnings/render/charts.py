@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from earnings import analytics, figures, vocab
-from earnings.queries import CompanyData
+from earnings.contract import vocab
+from earnings.model import analytics
+from earnings.read.queries import CompanyData
+from earnings.render import figures
 
 OPEX_LINES = ("opex_rd", "opex_sm", "opex_ga")
 MARGIN_SERIES = (

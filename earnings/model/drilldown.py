@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from earnings import analytics, fmt, vocab
-from earnings.queries import CompanyData
+from earnings.contract import vocab
+from earnings.model import analytics, fmt
+from earnings.read.queries import CompanyData
 
 
 @dataclass

@@ -17,11 +17,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from earnings import analytics, reconcile, vocab
-from earnings.resolve import FIGURE_KEYS, ConflictError, Resolution, resolve
-from earnings.sourcefiles import Problem, SourceData, load
+from earnings.build import reconcile
+from earnings.build.resolve import FIGURE_KEYS, ConflictError, Resolution, resolve
+from earnings.contract import vocab
+from earnings.model import analytics
+from earnings.sources.reviewed import Problem, SourceData, load
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = ROOT / "data"
 DEFAULT_DB = DATA_DIR / "earnings.duckdb"
 DB_ENV_VAR = "EARNINGS_DB"  # where the dashboard reads; the bundled file when unset

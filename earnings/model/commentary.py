@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from earnings import analytics, fmt, urlstate, vocab
-from earnings.queries import CompanyData
+from earnings.contract import vocab
+from earnings.model import analytics, fmt, urlstate
+from earnings.read.queries import CompanyData
 
 THEME = "theme"
 KINDS = (*vocab.COMMENTARY_KINDS, THEME)

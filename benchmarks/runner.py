@@ -18,9 +18,9 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
-from earnings import build
-from earnings.bench import report, stats, wsclient
-from earnings.bench.server import Server
+from benchmarks import report, stats, wsclient
+from benchmarks.server import Server
+from earnings.build import database as build
 
 ROOT = build.ROOT
 FLOOR_APP = "benchmarks/floor_app.py"
@@ -315,7 +315,7 @@ def _ms(runs: list[dict], key: str = "charts_ms") -> float | None:
 
 def browser_times(plan: Plan, dash: Server, floor: Server, charts: dict[str, int], env: dict, logs: Path) -> dict:
     """Time to charts of every page next to the floor's (warm: in turn; cold: a fresh server each)."""
-    from earnings.bench import browser as br  # noqa: PLC0415 (Playwright is only needed here)
+    from benchmarks import browser as br  # noqa: PLC0415 (Playwright is only needed here)
 
     exe = br.chromium_path()
     if exe is None:
@@ -437,7 +437,7 @@ def run(plan: Plan) -> dict:
         env = {"EARNINGS_DB": str(db)}
         scale_env = None
         if plan.scale:
-            from earnings.bench import scale  # noqa: PLC0415
+            from benchmarks import scale  # noqa: PLC0415
 
             log(f"scale: generating and building {plan.scale_companies} companies x {plan.scale_quarters} quarters")
             info = scale.timed_build(scale.Size(plan.scale_companies, plan.scale_quarters), tmp_dir / "scale")

@@ -19,9 +19,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from earnings import build, summary_doc
-from earnings.resolve import ConflictError
-from earnings.sourcefiles import SPECS, Problem, SourceError, _check_row, _parse_cell
+from earnings.build import database as build
+from earnings.build.resolve import ConflictError
+from earnings.sources import summary_doc
+from earnings.sources.reviewed import SPECS, Problem, SourceError, _check_row, _parse_cell
 
 LABELS_FILE = "labels.csv"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 
-from earnings import vocab
+from earnings.contract import vocab
 
 MISSING = "—"
 MINUS = "−"

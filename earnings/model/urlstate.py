@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from earnings import vocab
+from earnings.contract import vocab
 
 COMMON_PARAMS = ("ticker", "period", "metric", "basis")
 MAX_PARAM_LENGTH = 200

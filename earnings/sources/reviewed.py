@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from earnings import vocab
+from earnings.contract import vocab
 
 
 @dataclass(frozen=True)

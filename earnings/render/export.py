@@ -36,8 +36,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.offline
 
-from earnings import analytics, briefing, charts, fmt, queries, scorecard, vocab
-from earnings.queries import CompanyData
+from earnings.contract import vocab
+from earnings.model import analytics, briefing, fmt, scorecard
+from earnings.read import queries
+from earnings.read.queries import CompanyData
+from earnings.render import charts
 
 CHART_WIDTH = 700  # px: the printable width of A4 (186 mm) and Letter with 12 mm margins is ≥ 703 px
 CHART_HEIGHT = 380  # px: with the numbers, the commentary and the notes, a step fits one printed page

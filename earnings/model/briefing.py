@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
 
-from earnings import analytics, charts, drilldown, fmt, scorecard, vocab
-from earnings.queries import CompanyData
+from earnings.contract import vocab
+from earnings.model import analytics, drilldown, fmt, scorecard
+from earnings.read.queries import CompanyData
+from earnings.render import charts
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,9 @@ import threading
 import time
 from pathlib import Path
 
-from earnings import build
-from earnings.bench import runner, wsclient
-from earnings.bench.server import Server
+from benchmarks import runner, wsclient
+from benchmarks.server import Server
+from earnings.build import database as build
 
 IDLE = {"select", "poll", "epoll.poll", "epoll_wait", "_run_once", "wait", "sleep", "_worker", "run_forever"}
 TOP = 30
@@ -181,7 +181,7 @@ def profile_page(
     (out / "done").unlink(missing_ok=True)
     title = None if floor else (runner.TIMED_URLS.get(url) or runner.PAGE_URLS.get(url.split("?")[0]))
     script = runner.FLOOR_APP if floor else runner.DASHBOARD_APP
-    launcher = ["-m", "earnings.bench.profile", "--child", str(out), thread, "--"]
+    launcher = ["-m", "benchmarks.profile", "--child", str(out), thread, "--"]
     with Server(script, env=env, log_dir=out, name="server", launcher=launcher) as server:
 
         async def drive() -> list[float]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from earnings import analytics, vocab
-from earnings.resolve import rounding_tolerance
+from earnings.build.resolve import rounding_tolerance
+from earnings.contract import vocab
+from earnings.model import analytics
 
 
 @dataclass(frozen=True)
@@ -352,7 +353,7 @@ def cross_check_results(
 
 
 def run_all(facts: list[dict], guidance: list[dict], targets: list[dict], cross: dict[str, list[dict]]) -> list[Check]:
-    from earnings.resolve import FIGURE_KEYS
+    from earnings.build.resolve import FIGURE_KEYS
 
     index = FactIndex(facts)
     checks = (

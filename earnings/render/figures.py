@@ -13,7 +13,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
-from earnings import fmt, vocab
+from earnings.contract import vocab
+from earnings.model import fmt
 
 INK = "#1b2a41"
 GRID = "#e3e7ee"

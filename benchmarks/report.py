@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from earnings.bench.stats import ratio
+from benchmarks.stats import ratio
 
 SERVER_X_FLOOR = 3.0
 CHARTS_X_FLOOR = 1.3

@@ -1,0 +1,1 @@
+"""Model: pure functions from a company's figures to what a page shows."""

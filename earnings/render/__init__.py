@@ -1,0 +1,1 @@
+"""Render: figures and the offline export."""

@@ -1,0 +1,1 @@
+"""Sources: one module per kind of input, read into rows of the contract's tables."""
