@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from earnings.build import database as build
-from earnings.model import analytics
+from earnings.contract import formulas, periods
 from earnings.sources import reviewed as sourcefiles
 
 SECTION = "Financial Results"
@@ -40,7 +40,7 @@ class Size:
     last_quarter: str = "2024Q4"
 
     def periods(self) -> list[str]:
-        return [analytics.shift_quarter(self.last_quarter, -i) for i in range(self.quarters - 1, -1, -1)]
+        return [periods.shift_quarter(self.last_quarter, -i) for i in range(self.quarters - 1, -1, -1)]
 
 
 def ticker(i: int) -> str:
@@ -67,8 +67,8 @@ def _label(position: str) -> str:
 def generate(size: Size, seed: int = 20250101) -> dict[str, list[dict[str, str]]]:
     """Rows of every source file, as the text a person would write in the CSVs."""
     rng = random.Random(seed)
-    periods = size.periods()
-    nxt = analytics.shift_quarter(periods[-1], 1)
+    axis = size.periods()
+    nxt = periods.shift_quarter(axis[-1], 1)
     tables: dict[str, list[dict[str, str]]] = {t: [] for t in sourcefiles.LOAD_ORDER}
     for i in range(1, size.companies + 1):
         t = ticker(i)
@@ -78,7 +78,7 @@ def generate(size: Size, seed: int = 20250101) -> dict[str, list[dict[str, str]]
         shares = rng.uniform(50, 500)
         cash = revenue * rng.uniform(1, 6)
         reported: dict[str, dict[str, float]] = {}
-        for k, p in enumerate(periods):
+        for k, p in enumerate(axis):
             src = _source_id(t, p)
             tables["sources"].append(
                 {
@@ -105,7 +105,7 @@ def generate(size: Size, seed: int = 20250101) -> dict[str, list[dict[str, str]]
             v["opex_total:gaap"] = round(rd + sm + ga, 3)
             v["opex_total:non_gaap"] = round(v["opex_total:gaap"] * rng.uniform(0.7, 0.9), 3)
             for basis in ("gaap", "non_gaap"):
-                om = analytics.operating_margin_identity(
+                om = formulas.operating_margin_identity(
                     v[f"gross_margin:{basis}"], v[f"opex_total:{basis}"], v["revenue"]
                 )
                 v[f"operating_margin:{basis}"] = round(om, 1)
@@ -116,24 +116,24 @@ def generate(size: Size, seed: int = 20250101) -> dict[str, list[dict[str, str]]
             v["cash_and_securities"] = round(cash, 3)
             for metric, lag in (("revenue_growth_qoq", 1), ("revenue_growth_yoy", 4)):  # stated, as sources do
                 if k >= lag:
-                    v[metric] = round(analytics.growth_pct(v["revenue"], reported[periods[k - lag]]["revenue"]), 1)
+                    v[metric] = round(formulas.growth_pct(v["revenue"], reported[axis[k - lag]]["revenue"]), 1)
             reported[p] = v
             for key, value in v.items():
                 metric, _, basis = key.partition(":")
                 unit = build.vocab.METRIC_UNITS[metric]
                 tables["facts"].append(_fact(t, p, metric, basis, _num(value, unit), unit, src))
             _commentary(tables, rng, t, p, src)
-        for year in sorted({analytics.fiscal_year(p) for p in periods}):
+        for year in sorted({periods.fiscal_year(p) for p in axis}):
             quarters = [reported.get(f"{year}Q{q}") for q in range(1, 5)]
             if all(quarters):
                 total = sum(q["revenue"] for q in quarters)  # type: ignore[index]
                 src = _source_id(t, f"{year}Q4")
                 tables["facts"].append(_fact(t, f"{year}FY", "revenue", "", _num(total, "usd_m"), "usd_m", src))
-        for k, p in enumerate([*periods[1:], nxt]):
-            issued = periods[k]
+        for k, p in enumerate([*axis[1:], nxt]):
+            issued = axis[k]
             actual = reported.get(p)
             _guidance(tables, rng, t, p, issued, actual, reported[issued])
-        src = _source_id(t, periods[-1])
+        src = _source_id(t, axis[-1])
         tables["targets"].append(
             {
                 "ticker": t,
@@ -211,7 +211,7 @@ def _guidance(
         else:
             ends = (round(center * (1 - width), DECIMALS[unit] - 1), round(center * (1 + width), DECIMALS[unit] - 1))
             low, high = min(ends), max(ends)
-        position = analytics.guidance_position(value, low, high)
+        position = formulas.guidance_position(value, low, high)
         tables["guidance"].append(
             {
                 "ticker": t,

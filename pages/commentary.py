@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from earnings.contract import vocab
+from earnings.contract import periods, vocab
 from earnings.model import commentary as cv
 from earnings.model import fmt, urlstate
 from earnings.ui import components as ui
@@ -47,14 +47,14 @@ def theme_detail(topic: str | None, period: str | None) -> None:
     if topic is None:
         st.caption("Click a cell for its full text and source; the Topic or Trend cell shows the whole topic.")
         return
-    where = vocab.period_label(period) if period else "every quarter"
+    where = periods.label(period) if period else "every quarter"
     with st.container(border=True, key="theme_detail"):
         st.markdown(f"**{esc(topic)}** · {esc(where)}")
         cells = cv.theme_cells(data.themes, topic, period)
         if not cells:
             st.markdown(esc(f"Nothing in the sources on this topic for {where}."))
         for c in cells:
-            st.markdown(esc(c["text"] if period else f"{vocab.period_label(c['period'])}: {c['text']}"))
+            st.markdown(esc(c["text"] if period else f"{periods.label(c['period'])}: {c['text']}"))
             if c.get("trend"):
                 st.caption(esc(f"Trend: {c['trend']}"))
             if c.get("note"):
@@ -157,7 +157,7 @@ pager_row("top")
 
 
 def theme_item(row: dict) -> None:
-    st.markdown(f"**Theme** · {esc(row['topic'])} · {esc(vocab.period_label(row['period']))}")
+    st.markdown(f"**Theme** · {esc(row['topic'])} · {esc(periods.label(row['period']))}")
     st.markdown(esc(row["text"]))
     if row.get("trend"):
         st.caption(esc(f"Trend: {row['trend']}"))

@@ -5,7 +5,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from earnings.contract import vocab
+from earnings.contract import periods
 from earnings.model import fmt
 from earnings.read import queries
 from earnings.ui import access, store
@@ -108,7 +108,7 @@ for i, table in enumerate(queries.CONTRACT_TABLES):
     )
 if ctx.focus:
     st.download_button(
-        f"{ctx.data.ticker} {vocab.period_label(ctx.focus)} briefing (HTML)",
+        f"{ctx.data.ticker} {periods.label(ctx.focus)} briefing (HTML)",
         data=partial(store.briefing_html, ctx.db.token, ctx.data.ticker, ctx.focus),
         file_name=f"{ctx.data.ticker}-{ctx.focus}-briefing.html",
         mime="text/html",

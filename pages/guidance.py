@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from earnings.contract import vocab
-from earnings.model import analytics, fmt, scorecard
+from earnings.contract import periods
+from earnings.model import fmt, scorecard
 from earnings.render import charts
 from earnings.ui import components as ui
 
@@ -34,11 +34,11 @@ def guidance_chart() -> None:
     view = ui.current_view(ctx)
     selected = (view.period, view.metric, view.basis) if view.metric else None
     st.subheader("Guided ranges (bars) against actuals (dots)")
-    upto = analytics.shift_quarter(ctx.focus, 1) if ctx.focus else None  # the quarter in focus and its outlook
+    upto = periods.shift_quarter(ctx.focus, 1) if ctx.focus else None  # the quarter in focus and its outlook
     window = charts.guided_window(data, upto, CHART_QUARTERS)
     if window and len(window) < len(charts.guided_window(data, None, 0)):
         st.caption(
-            f"The {len(window)} guided quarters {vocab.period_label(window[0])} to {vocab.period_label(window[-1])}; "
+            f"The {len(window)} guided quarters {periods.label(window[0])} to {periods.label(window[-1])}; "
             "every guided figure is in the scorecard above."
         )
     ui.cached_chart(ctx, "guidance", "guidance_chart", selected=selected, upto=upto, quarters=CHART_QUARTERS)
@@ -48,9 +48,9 @@ def guidance_chart() -> None:
 guidance_chart()
 
 latest = data.latest_quarter()
-nxt = analytics.shift_quarter(latest, 1) if latest else None
+nxt = periods.shift_quarter(latest, 1) if latest else None
 if nxt:
-    st.subheader(f"Outlook for {vocab.period_label(nxt)}")
+    st.subheader(f"Outlook for {periods.label(nxt)}")
     lines = scorecard.outlook(data, nxt)
     for line in lines:
         st.markdown("- " + fmt.md_escape(line))

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from earnings.contract import vocab
-from earnings.model import analytics, fmt
+from earnings.contract import formulas, periods, vocab
+from earnings.model import fmt
 from earnings.render import charts
 from earnings.ui import components as ui
 
@@ -30,12 +30,12 @@ def margin_rows() -> list[dict]:
     for metric, basis in charts.MARGIN_SERIES:
         row = {"Margin": vocab.metric_label(metric, basis)}
         for p in quarters:
-            row[vocab.period_label(p)] = fmt.value(data.value(p, metric, basis), "pct")
+            row[periods.label(p)] = fmt.value(data.value(p, metric, basis), "pct")
         if quarters:
             last = quarters[-1]
             row["q/q change (derived)"] = fmt.points(
-                analytics.point_change(
-                    data.value(last, metric, basis), data.value(analytics.previous_quarter(last), metric, basis)
+                formulas.point_change(
+                    data.value(last, metric, basis), data.value(periods.previous_quarter(last), metric, basis)
                 )
             )
         table.append(row)
@@ -47,7 +47,7 @@ fy = [p for p in data.periods() if p.endswith("FY")]
 for p in fy:
     v = data.value(p, "gross_margin", "non_gaap")
     if v is not None:
-        st.caption(fmt.md_escape(f"{vocab.period_label(p)} gross margin (non-GAAP, reported): {fmt.value(v, 'pct')}"))
+        st.caption(fmt.md_escape(f"{periods.label(p)} gross margin (non-GAAP, reported): {fmt.value(v, 'pct')}"))
 for t in data.records("targets"):
     if t["horizon"] == "long_term":
         st.caption(fmt.md_escape(f"Long-term model: {t['label']} — “{t['excerpt']}”"))

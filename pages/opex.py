@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from earnings.contract import vocab
-from earnings.model import analytics, fmt
+from earnings.contract import formulas, periods, vocab
+from earnings.model import fmt
 from earnings.render import charts
 from earnings.ui import components as ui
 
@@ -43,12 +43,12 @@ def opex_rows() -> list[dict]:
     for metric, basis in [(m, "gaap") for m in LINES] + [("opex_total", "gaap"), ("opex_total", "non_gaap")]:
         row = {"Line": vocab.metric_label(metric, basis)}
         for p in quarters:
-            row[vocab.period_label(p)] = fmt.value(data.value(p, metric, basis), "usd_m")
+            row[periods.label(p)] = fmt.value(data.value(p, metric, basis), "usd_m")
         table.append(row)
     share_row = {"Line": "GAAP opex, % of revenue (derived)"}
     for p in quarters:
-        share_row[vocab.period_label(p)] = fmt.value(
-            analytics.share_of(data.value(p, "opex_total", "gaap"), data.value(p, "revenue")), "pct"
+        share_row[periods.label(p)] = fmt.value(
+            formulas.share_of(data.value(p, "opex_total", "gaap"), data.value(p, "revenue")), "pct"
         )
     table.append(share_row)
     return table

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from earnings.contract import vocab
-from earnings.model import analytics, fmt, scorecard
+from earnings.contract import periods, vocab
+from earnings.model import fmt, scorecard
 from earnings.ui import components as ui
 
 ctx = ui.page("overview", "Overview")
@@ -19,7 +19,7 @@ if ctx.view.metric:
     ui.drilldown_panel(ctx, ctx.view)
 
 summary = [r for r in data.records("commentary") if r["period"] == period]
-nxt = analytics.shift_quarter(period, 1) if vocab.is_quarter(period) else None
+nxt = periods.shift_quarter(period, 1) if periods.is_quarter(period) else None
 left, right = st.columns([3, 2], gap="large")
 with left:
     st.subheader("Executive summary")
@@ -30,13 +30,13 @@ with left:
         st.caption("No summary for this quarter in the sources.")
 with right:
     outlook = scorecard.outlook(data, nxt) if nxt else []
-    st.subheader(f"Outlook for {vocab.period_label(nxt)}" if nxt else "Outlook")
+    st.subheader(f"Outlook for {periods.label(nxt)}" if nxt else "Outlook")
     for line in outlook:
         st.markdown("- " + fmt.md_escape(line))
     if not outlook:
         st.caption("No guidance for the next quarter in the sources.")
 
-st.subheader(f"Guidance for {vocab.period_label(period)}: how it came out")
+st.subheader(f"Guidance for {periods.label(period)}: how it came out")
 card = data.memo(("scorecard", period), lambda: scorecard.rows(data, target_period=period))
 if card.empty:
     st.caption("No guidance targeted this quarter in the sources.")

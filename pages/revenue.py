@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from earnings.contract import vocab
-from earnings.model import analytics, fmt
+from earnings.contract import formulas, periods
+from earnings.model import fmt
 from earnings.ui import components as ui
 
 ctx = ui.page("revenue", "Revenue")
@@ -32,12 +32,12 @@ def stated(period: str, metric: str) -> str:
 def growth_rows() -> list[dict]:
     revenue = data.series("revenue")
     rows = []
-    for p in sorted(revenue, key=vocab.period_sort_key):
-        _, qoq = analytics.change_vs(revenue, p, 1)
-        _, yoy = analytics.change_vs(revenue, p, 4)
+    for p in sorted(revenue, key=periods.sort_key):
+        _, qoq = formulas.change_vs(revenue, p, 1)
+        _, yoy = formulas.change_vs(revenue, p, 4)
         rows.append(
             {
-                "Quarter": vocab.period_label(p),
+                "Quarter": periods.label(p),
                 "Revenue": fmt.value(revenue[p], "usd_m"),
                 "q/q (derived)": fmt.growth(qoq),
                 "y/y (derived)": fmt.growth(yoy),
@@ -53,7 +53,7 @@ st.caption("Growth is derived only where the comparison quarter is in the source
 
 years = [
     y
-    for y in sorted({analytics.fiscal_year(p) for p in data.periods() if p.endswith("FY")})
+    for y in sorted({periods.fiscal_year(p) for p in data.periods() if p.endswith("FY")})
     if data.value(f"{y}FY", "revenue") is not None
 ]
 
@@ -66,7 +66,7 @@ def fiscal_year_cards(year: int) -> None:
     cols[1].metric(f"FY {year} growth y/y (stated)", fmt.growth(fy_growth, 0), border=True)
     q = {n: data.value(f"{year}Q{n}", "revenue") for n in range(1, 5)}
     if q[1] is None and q[2] is None:
-        h1 = analytics.implied_first_half(fy, q[3], q[4])
+        h1 = formulas.implied_first_half(fy, q[3], q[4])
         cols[2].metric(
             f"H1 {year} implied (derived)",
             fmt.value(h1, "usd_m"),
@@ -95,7 +95,7 @@ def fiscal_year_rows() -> list[dict]:
 
 if years:
     # the cards: the fiscal year of the quarter in focus (else the latest); every year in one table below
-    focus_year = analytics.fiscal_year(ctx.focus) if ctx.focus else None
+    focus_year = periods.fiscal_year(ctx.focus) if ctx.focus else None
     shown_year = focus_year if focus_year in years else years[-1]
     fiscal_year_cards(shown_year)
     if len(years) > 1:

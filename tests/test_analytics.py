@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from earnings.model import analytics as a
+from earnings.contract import formulas as a
+from earnings.contract import periods
 
 # ALAB revenue from the summary's Financial Results table; 2024Q1 and 2024Q2 are not in the sources.
 REVENUE = {"2023Q4": 50.514, "2024Q3": 113.086, "2024Q4": 141.096}
@@ -18,36 +19,36 @@ REVENUE = {"2023Q4": 50.514, "2024Q3": 113.086, "2024Q4": 141.096}
 
 
 def test_quarter_arithmetic():
-    assert a.previous_quarter("2024Q1") == "2023Q4"
-    assert a.previous_quarter("2024Q4") == "2024Q3"
-    assert a.year_ago_quarter("2024Q4") == "2023Q4"
-    assert a.shift_quarter("2024Q4", 1) == "2025Q1"
-    assert a.quarter_index("2024Q1") - a.quarter_index("2023Q4") == 1
-    assert a.fiscal_year("2024FY") == 2024 and a.fiscal_year("2025Q1") == 2025
+    assert periods.previous_quarter("2024Q1") == "2023Q4"
+    assert periods.previous_quarter("2024Q4") == "2024Q3"
+    assert periods.year_ago_quarter("2024Q4") == "2023Q4"
+    assert periods.shift_quarter("2024Q4", 1) == "2025Q1"
+    assert periods.quarter_index("2024Q1") - periods.quarter_index("2023Q4") == 1
+    assert periods.fiscal_year("2024FY") == 2024 and periods.fiscal_year("2025Q1") == 2025
 
 
 @pytest.mark.parametrize("bad", ["2024FY", "Q4 2024", "2024Q5", ""])
 def test_quarter_index_rejects_non_quarters(bad):
     with pytest.raises(ValueError):
-        a.quarter_index(bad)
+        periods.quarter_index(bad)
 
 
 def test_fiscal_year_rejects_non_periods():
     with pytest.raises(ValueError):
-        a.fiscal_year("FY2024")
+        periods.fiscal_year("FY2024")
 
 
 def test_quarter_axis_fills_gaps():
-    assert a.quarter_axis(["2024Q4", "2023Q4", "2024Q3", "2024FY"]) == [
+    assert periods.quarter_axis(["2024Q4", "2023Q4", "2024Q3", "2024FY"]) == [
         "2023Q4",
         "2024Q1",
         "2024Q2",
         "2024Q3",
         "2024Q4",
     ]
-    assert a.quarter_axis(["2024Q3", "2024Q4"], extend_to="2025Q1") == ["2024Q3", "2024Q4", "2025Q1"]
-    assert a.quarter_axis(["2024FY"]) == []
-    assert a.quarter_axis([]) == []
+    assert periods.quarter_axis(["2024Q3", "2024Q4"], extend_to="2025Q1") == ["2024Q3", "2024Q4", "2025Q1"]
+    assert periods.quarter_axis(["2024FY"]) == []
+    assert periods.quarter_axis([]) == []
 
 
 # --- growth -------------------------------------------------------------------------------------------------
@@ -194,29 +195,29 @@ def test_guidance_position_agrees_with_position_in_range(x, y, actual):
 @given(st.integers(min_value=1500, max_value=9000), st.integers(min_value=1, max_value=4), st.integers(-2000, 2000))
 def test_shift_quarter_round_trip(year, quarter, n):
     period = f"{year}Q{quarter}"
-    assert a.quarter_from_index(a.quarter_index(period)) == period
-    shifted = a.shift_quarter(period, n)
-    assert a.quarter_index(shifted) == a.quarter_index(period) + n
-    assert a.shift_quarter(shifted, -n) == period
-    assert a.fiscal_year(shifted) == year + (quarter - 1 + n) // 4
+    assert periods.quarter_from_index(periods.quarter_index(period)) == period
+    shifted = periods.shift_quarter(period, n)
+    assert periods.quarter_index(shifted) == periods.quarter_index(period) + n
+    assert periods.shift_quarter(shifted, -n) == period
+    assert periods.fiscal_year(shifted) == year + (quarter - 1 + n) // 4
 
 
-@given(st.dictionaries(st.integers(8000, 8040).map(a.quarter_from_index), st.floats(0.01, 1e6), max_size=12))
+@given(st.dictionaries(st.integers(8000, 8040).map(periods.quarter_from_index), st.floats(0.01, 1e6), max_size=12))
 def test_growth_series_never_reports_across_a_gap(values):
     for lag in (1, 4):
         for period, growth in a.growth_series(values, lag).items():
-            other = a.shift_quarter(period, -lag)
+            other = periods.shift_quarter(period, -lag)
             assert other in values
             assert growth == pytest.approx((values[period] / values[other] - 1) * 100)
         for period in values:
-            if a.shift_quarter(period, -lag) not in values:
+            if periods.shift_quarter(period, -lag) not in values:
                 assert period not in a.growth_series(values, lag)
 
 
-@given(st.lists(st.integers(8000, 8040).map(a.quarter_from_index), min_size=1, max_size=8))
-def test_quarter_axis_is_contiguous_and_covers_its_input(periods):
-    axis = a.quarter_axis(periods)
-    assert set(periods) <= set(axis)
-    idx = [a.quarter_index(p) for p in axis]
+@given(st.lists(st.integers(8000, 8040).map(periods.quarter_from_index), min_size=1, max_size=8))
+def test_quarter_axis_is_contiguous_and_covers_its_input(quarters):
+    axis = periods.quarter_axis(quarters)
+    assert set(quarters) <= set(axis)
+    idx = [periods.quarter_index(p) for p in axis]
     assert idx == list(range(min(idx), max(idx) + 1))
-    assert axis[0] == min(periods, key=a.quarter_index) and axis[-1] == max(periods, key=a.quarter_index)
+    assert axis[0] == min(periods, key=periods.quarter_index) and axis[-1] == max(periods, key=periods.quarter_index)

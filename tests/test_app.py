@@ -17,7 +17,7 @@ from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from earnings.build import database as build_mod
-from earnings.contract import vocab
+from earnings.contract import periods, vocab
 from earnings.read import queries
 from earnings.ui import components
 
@@ -202,11 +202,11 @@ def check_valid(at: AppTest, page_id: str, params: dict[str, str], focus: str) -
     bad = problems(at)
     if link_notices(at):
         bad.append(f"notice for a valid URL: {link_notices(at)}")
-    if page_id in QUARTER_PAGES and title(at) != f"{HEADINGS[page_id]} · ALAB {vocab.period_label(focus)}":
+    if page_id in QUARTER_PAGES and title(at) != f"{HEADINGS[page_id]} · ALAB {periods.label(focus)}":
         bad.append(f"title {title(at)!r} does not name the quarter in focus")
     if page_id in PANEL_PAGES:
         heading = f"#### {vocab.metric_label(params['metric'], params.get('basis'))} · "
-        heading += vocab.period_label(params["period"])
+        heading += periods.label(params["period"])
         if heading not in [unescape(m.value) for m in at.markdown]:
             bad.append(f"no drill-down panel {heading!r}")
     return bad

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from earnings.build import database as build_mod
-from earnings.contract import vocab
+from earnings.contract import periods, vocab
 from earnings.model import drilldown, fmt, urlstate
 from earnings.read import queries
 from earnings.read.queries import CompanyData
@@ -212,18 +212,17 @@ def test_selection_from_point_never_raises(customdata) -> None:
     if picked is not None:
         ticker, period, metric, basis = picked
         assert vocab.TICKER_RE.match(ticker)
-        assert vocab.is_period(period)
+        assert periods.is_period(period)
         assert metric in vocab.METRICS
         assert basis in (None, *vocab.BASES)
 
 
 def test_every_chart_point_resolves_to_a_selection(data: CompanyData) -> None:
     """Every point the figure builders draw carries customdata that selection_from_point accepts."""
-    from earnings.model import analytics
     from earnings.render import figures
 
     revenue = data.series("revenue")
-    axis = analytics.quarter_axis(list(revenue), extend_to="2025Q1")
+    axis = periods.quarter_axis(list(revenue), extend_to="2025Q1")
     guide = dict(data.guidance_for("2025Q1", "revenue", None)[0], period="2025Q1")
     fig = figures.revenue_figure("ALAB", axis, revenue, guide)
     picked = [drilldown.selection_from_point({"customdata": list(cd)}) for tr in fig.data for cd in tr.customdata]

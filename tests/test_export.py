@@ -17,7 +17,7 @@ import pytest
 
 from earnings import cli
 from earnings.build.database import DATA_DIR, build
-from earnings.contract import vocab
+from earnings.contract import periods
 from earnings.model import briefing, scorecard
 from earnings.read import queries
 from earnings.render import export
@@ -332,5 +332,5 @@ def test_hostile_quote_still_in_the_quotes_step(hostile) -> None:
     doc, db, planted = hostile
     blocks = [b for b in quote_blocks(doc) if html.escape(planted["text"]) in b]
     assert blocks
-    assert vocab.period_label(PERIOD) in doc
+    assert periods.label(PERIOD) in doc
     assert company(Path(db)).commentary["text"].str.contains("<script>", regex=False).any()  # stored as given

@@ -20,7 +20,7 @@ import pytest
 from earnings import cli
 from earnings.build.database import DATA_DIR, build
 from earnings.build.ingest import ingest
-from earnings.model import analytics
+from earnings.contract import formulas
 from earnings.read import queries
 from earnings.sources.reviewed import SourceError
 
@@ -286,10 +286,10 @@ def test_fictional_company_two_quarters(built: tuple[Path, Path]) -> None:
 
     # growth only where the comparison quarter is in the data (no 2024Q2 or 2024Q3)
     revenue = zf.series("revenue")
-    assert sorted(analytics.growth_series(revenue, 1)) == ["2025Q1", "2025Q2"]
-    assert sorted(analytics.growth_series(revenue, 4)) == ["2025Q1"]
-    assert analytics.change_vs(revenue, "2024Q4", 1) == ("2024Q3", None)
-    assert round(analytics.growth_series(revenue, 1)["2025Q2"], 2) == 12.55
+    assert sorted(formulas.growth_series(revenue, 1)) == ["2025Q1", "2025Q2"]
+    assert sorted(formulas.growth_series(revenue, 4)) == ["2025Q1"]
+    assert formulas.change_vs(revenue, "2024Q4", 1) == ("2024Q3", None)
+    assert round(formulas.growth_series(revenue, 1)["2025Q2"], 2) == 12.55
 
     check_contract(db)
 

@@ -15,7 +15,7 @@ from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from earnings.build import database as build_mod
-from earnings.contract import vocab
+from earnings.contract import periods
 from earnings.model import commentary as cv
 from earnings.read import queries
 
@@ -176,7 +176,7 @@ def test_the_list_is_shown_a_page_at_a_time_and_the_page_is_in_the_url(page, kno
     assert at.query_params["page"] == "2"
     second = item_headings(at)
     assert len(second) == cv.PAGE_SIZE
-    assert second[0].endswith(vocab.period_label(flat[cv.PAGE_SIZE]["period"]))
+    assert second[0].endswith(periods.label(flat[cv.PAGE_SIZE]["period"]))
     assert page(COMMENTARY, {"page": "2"}).markdown.values == at.markdown.values, "the link reopens the same page"
 
     at.button(key="commentary_next_bottom").click().run()

@@ -19,7 +19,7 @@ from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from earnings.build import database as build_mod
-from earnings.contract import vocab
+from earnings.contract import periods, vocab
 from earnings.model import urlstate
 from earnings.read import queries
 from earnings.read.queries import CompanyData
@@ -97,7 +97,7 @@ def resolve(data: CompanyData, params: dict) -> urlstate.View:
 def possible_notices(data: CompanyData) -> set[str]:
     """Every notice resolve_view may write: fixed sentences naming only known values."""
     shown = ["the default", "no selection", data.ticker, "none", *vocab.BASES]
-    shown += [vocab.period_label(p) for p in data.periods()]
+    shown += [periods.label(p) for p in data.periods()]
     out = {"The link's basis is ignored: it names no metric."}
     for what in ("company", "period", "metric", "basis"):
         out |= {f"The link's {what} is not one this dashboard knows; showing {s} instead." for s in shown}

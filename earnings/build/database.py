@@ -19,8 +19,7 @@ import pandas as pd
 
 from earnings.build import reconcile
 from earnings.build.resolve import FIGURE_KEYS, ConflictError, Resolution, resolve
-from earnings.contract import vocab
-from earnings.model import analytics
+from earnings.contract import formulas, periods, vocab
 from earnings.sources.reviewed import Problem, SourceData, load
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -169,8 +168,8 @@ def content_hash(source: SourceData) -> str:
 
 
 def _period_parts(period: str) -> tuple[int, int | None]:
-    year = analytics.fiscal_year(period)
-    return year, (int(period[-1]) if vocab.is_quarter(period) else None)
+    year = periods.fiscal_year(period)
+    return year, (int(period[-1]) if periods.is_quarter(period) else None)
 
 
 def prepare(data_dir: Path = DATA_DIR) -> BuildResult:
@@ -190,7 +189,7 @@ def prepare(data_dir: Path = DATA_DIR) -> BuildResult:
     guidance = []
     for g in resolved["guidance"].primary:
         actual = index.value(g["ticker"], g["target_period"], g["metric"], g["basis"])
-        guidance.append({**g, "actual": actual, "position": analytics.guidance_position(actual, g["low"], g["high"])})
+        guidance.append({**g, "actual": actual, "position": formulas.guidance_position(actual, g["low"], g["high"])})
 
     cross = {t: r.cross_checks for t, r in resolved.items()}
     checks = reconcile.run_all(facts, guidance, resolved["targets"].primary, cross)

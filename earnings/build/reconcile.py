@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from earnings.build.resolve import rounding_tolerance
-from earnings.contract import vocab
-from earnings.model import analytics
+from earnings.contract import formulas, periods, vocab
 
 
 @dataclass(frozen=True)
@@ -94,14 +93,14 @@ def stated_growth(facts: FactIndex) -> list[Check]:
         base_metric = "inventory" if metric.startswith("inventory") else "revenue"
         cid = f"stated_growth:{ticker}:{period}:{metric}"
         if metric.endswith("qoq"):
-            other = analytics.previous_quarter(period) if vocab.is_quarter(period) else None
-        elif vocab.is_quarter(period):
-            other = analytics.year_ago_quarter(period)
+            other = periods.previous_quarter(period) if periods.is_quarter(period) else None
+        elif periods.is_quarter(period):
+            other = periods.year_ago_quarter(period)
         else:
-            other = f"{analytics.fiscal_year(period) - 1}FY"
+            other = f"{periods.fiscal_year(period) - 1}FY"
         current = facts.value(ticker, period, base_metric)
         previous = facts.value(ticker, other, base_metric) if other else None
-        computed = analytics.growth_pct(current, previous)
+        computed = formulas.growth_pct(current, previous)
         if computed is None:
             missing = other if previous is None else period
             out.append(
@@ -142,7 +141,7 @@ def operating_margin_identity(facts: FactIndex) -> list[Check]:
         if gm is None or opex is None or rev is None:
             continue
         om = facts.value(ticker, period, metric, basis)
-        computed = analytics.operating_margin_identity(gm, opex, rev)
+        computed = formulas.operating_margin_identity(gm, opex, rev)
         tol = (
             facts.tol(ticker, period, metric, basis)
             + facts.tol(ticker, period, "gross_margin", basis)
@@ -167,7 +166,7 @@ def operating_margin_identity(facts: FactIndex) -> list[Check]:
 def fiscal_year_vs_quarters(facts: FactIndex) -> list[Check]:
     out = []
     for ticker, period, metric, basis in sorted(k for k in facts.keys() if k[2] == "revenue" and k[1].endswith("FY")):
-        year = analytics.fiscal_year(period)
+        year = periods.fiscal_year(period)
         fy = facts.value(ticker, period, metric, basis)
         quarters = {q: facts.value(ticker, f"{year}Q{q}", metric, basis) for q in range(1, 5)}
         present = {q: v for q, v in quarters.items() if v is not None}
@@ -233,9 +232,9 @@ def guidance_checks(guidance: list[dict]) -> list[Check]:
     for g in guidance:
         name = f"{g['metric']}{':' + g['basis'] if g['basis'] else ''}"
         cid = f"guidance:{g['ticker']}:{g['target_period']}:{name}"
-        expected = analytics.guidance_position(g["actual"], g["low"], g["high"])
+        expected = formulas.guidance_position(g["actual"], g["low"], g["high"])
         parts = [
-            f"{vocab.metric_label(g['metric'], g['basis'])} {vocab.period_label(g['target_period'])}: "
+            f"{vocab.metric_label(g['metric'], g['basis'])} {periods.label(g['target_period'])}: "
             f"guided {_fmt(g['low'])}–{_fmt(g['high'])}, actual {'—' if g['actual'] is None else _fmt(g['actual'])}, "
             f"position {g['position']}"
         ]
@@ -267,7 +266,7 @@ def stated_implied_growth(targets: list[dict], guidance: list[dict], facts: Fact
     """A stated growth outlook (e.g. +7–10% q/q) against the guided revenue range."""
     out = []
     for t in targets:
-        if t["metric"] != "revenue_growth_qoq" or not vocab.is_quarter(t["horizon"]):
+        if t["metric"] != "revenue_growth_qoq" or not periods.is_quarter(t["horizon"]):
             continue
         cid = f"implied_growth:{t['ticker']}:{t['horizon']}"
         guide = next(
@@ -278,7 +277,7 @@ def stated_implied_growth(targets: list[dict], guidance: list[dict], facts: Fact
             ),
             None,
         )
-        prev = analytics.previous_quarter(t["horizon"])
+        prev = periods.previous_quarter(t["horizon"])
         base = facts.value(t["ticker"], prev, "revenue")
         if guide is None or base is None:
             out.append(
@@ -292,7 +291,7 @@ def stated_implied_growth(targets: list[dict], guidance: list[dict], facts: Fact
                 )
             )
             continue
-        low, _, high = analytics.implied_growth(guide["low"], guide["high"], base)
+        low, _, high = formulas.implied_growth(guide["low"], guide["high"], base)
         tol = rounding_tolerance(t, "low") + 1e-6
         ok = abs(low - t["low"]) <= tol and abs(high - (t["high"] if t["high"] is not None else high)) <= tol
         out.append(
@@ -343,7 +342,7 @@ def cross_check_results(
             Check(
                 f"cross_check:{table}:{name.replace(' ', ':')}",
                 key[0],
-                period if period and vocab.is_period(period) else None,
+                period if period and periods.is_period(period) else None,
                 status,
                 "cross-check",
                 f"{name} = {shown}: {verdict}: {mentions}",

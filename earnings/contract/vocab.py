@@ -86,26 +86,8 @@ HEADLINE = (
 # its own (derived) growth and uses these only to reconcile.
 STATED_GROWTH_METRICS = ("revenue_growth_qoq", "revenue_growth_yoy", "inventory_growth_qoq")
 
-PERIOD_RE = re.compile(r"^(\d{4})(Q[1-4]|FY)$")
 TICKER_RE = re.compile(r"^[A-Z][A-Z0-9.\-]{0,9}$")
 SOURCE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,79}$")
-
-
-def is_period(text: str) -> bool:
-    return bool(PERIOD_RE.match(text))
-
-
-def is_quarter(period: str) -> bool:
-    m = PERIOD_RE.match(period)
-    return bool(m) and m.group(2) != "FY"
-
-
-def period_label(period: str) -> str:
-    """'2024Q4' -> 'Q4 2024', '2024FY' -> 'FY 2024'."""
-    m = PERIOD_RE.match(period)
-    if not m:
-        return period
-    return f"{m.group(2)} {m.group(1)}"
 
 
 def metric_label(metric: str, basis: str | None = None) -> str:
@@ -115,11 +97,3 @@ def metric_label(metric: str, basis: str | None = None) -> str:
     if basis == "non_gaap":
         return f"{label} (non-GAAP)"
     return label
-
-
-def period_sort_key(period: str) -> tuple[int, int]:
-    """Order periods: quarters of a year, then the year itself."""
-    m = PERIOD_RE.match(period)
-    if not m:
-        return (0, 0)
-    return (int(m.group(1)), 5 if m.group(2) == "FY" else int(m.group(2)[1]))

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
 
-from earnings.contract import vocab
-from earnings.model import analytics, drilldown, fmt, scorecard
+from earnings.contract import formulas, periods, vocab
+from earnings.model import drilldown, fmt, scorecard
 from earnings.read.queries import CompanyData
 from earnings.render import charts
 
@@ -106,7 +106,7 @@ def change(current: float | None, previous: float | None, unit: str) -> tuple[st
     if unit == "pct":
         d = current - previous
         return fmt.points(d), d
-    g = analytics.growth_pct(current, previous)
+    g = formulas.growth_pct(current, previous)
     if g is None:  # a loss or zero before: the change in units
         d = current - previous
         return fmt.delta(d, unit), d
@@ -132,17 +132,17 @@ def quarter_number(data: CompanyData, period: str, metric: str, basis: str | Non
     """A reported figure with its change vs the prior quarter (delta) and a year ago (note), both derived."""
     unit = vocab.METRIC_UNITS[metric]
     v = data.value(period, metric, basis)
-    prev, year_ago = analytics.previous_quarter(period), analytics.year_ago_quarter(period)
+    prev, year_ago = periods.previous_quarter(period), periods.year_ago_quarter(period)
     n = Number(label, fmt.value(v, unit))
     _with_delta(
         n,
         metric,
         change(v, data.value(prev, metric, basis), unit),
-        f"q/q vs {vocab.period_label(prev)} (derived)",
+        f"q/q vs {periods.label(prev)} (derived)",
     )
     yoy = change(v, data.value(year_ago, metric, basis), unit)
     if yoy is not None:
-        n.note = f"y/y vs {vocab.period_label(year_ago)}: {yoy[0]} (derived)"
+        n.note = f"y/y vs {periods.label(year_ago)}: {yoy[0]} (derived)"
     return n
 
 
@@ -154,13 +154,13 @@ def guided_number(data: CompanyData, period: str, metric: str, basis: str | None
         return quarter_number(data, period, metric, basis, label)
     g = guided[0]
     unit = vocab.METRIC_UNITS[metric]
-    mid = analytics.guidance_midpoint(g["low"], g["high"])
-    units, _ = analytics.distance_from_midpoint(actual, g["low"], g["high"])
+    mid = formulas.guidance_midpoint(g["low"], g["high"])
+    units, _ = formulas.distance_from_midpoint(actual, g["low"], g["high"])
     n = Number(label, fmt.value(actual, unit))
     _with_delta(n, metric, (fmt.delta(units, unit), units), f"vs guidance midpoint {fmt.value(mid, unit)} (derived)")
-    position = POSITION_WORDS.get(analytics.guidance_position(actual, g["low"], g["high"]), "")
+    position = POSITION_WORDS.get(formulas.guidance_position(actual, g["low"], g["high"]), "")
     rng = fmt.guidance_range(g["low"], g["high"], unit, g["qualifier"])
-    n.note = f"Guided {rng} with {vocab.period_label(g['issued_period'])}: {position}"
+    n.note = f"Guided {rng} with {periods.label(g['issued_period'])}: {position}"
     return n
 
 
@@ -171,9 +171,9 @@ def headline(data: CompanyData, period: str) -> list[Number]:
 def step_numbers(data: CompanyData, period: str, step_id: str) -> list[Number]:
     """The two numbers under a chart step's figure."""
     if step_id == "revenue":
-        revenue = guided_number(data, period, "revenue", None, f"Revenue {vocab.period_label(period)}")
+        revenue = guided_number(data, period, "revenue", None, f"Revenue {periods.label(period)}")
         if not data.guidance_for(period, "revenue", None):
-            revenue.note = f"No revenue guidance for {vocab.period_label(period)} in the sources."
+            revenue.note = f"No revenue guidance for {periods.label(period)} in the sources."
         return [revenue, growth_number(data, period)]
     if step_id == "margins":
         return [
@@ -191,7 +191,7 @@ def step_numbers(data: CompanyData, period: str, step_id: str) -> list[Number]:
 def growth_number(data: CompanyData, period: str) -> Number:
     """Revenue growth q/q as the big number, y/y under it; both derived."""
     n = quarter_number(data, period, "revenue", None, "")
-    prev = vocab.period_label(analytics.previous_quarter(period))
+    prev = periods.label(periods.previous_quarter(period))
     return Number(f"Revenue growth q/q vs {prev} (derived)", n.delta or fmt.MISSING, note=n.note)
 
 
@@ -214,14 +214,14 @@ def outlook(data: CompanyData, period: str) -> list[Number]:
     for g in rows:
         metric, basis, unit = g["metric"], g["basis"], vocab.METRIC_UNITS[g["metric"]]
         base = data.value(period, metric, basis)
-        mid = analytics.guidance_midpoint(g["low"], g["high"])
+        mid = formulas.guidance_midpoint(g["low"], g["high"])
         n = Number(
             f"{vocab.metric_label(metric, basis)}, guided",
             fmt.guidance_range(g["low"], g["high"], unit, g["qualifier"]),
         )
-        where = f"midpoint vs {vocab.period_label(period)}'s {fmt.value(base, unit)} (derived)"
+        where = f"midpoint vs {periods.label(period)}'s {fmt.value(base, unit)} (derived)"
         _with_delta(n, metric, change(mid, base, unit), where)
-        implied = analytics.implied_growth(g["low"], g["high"], base) if unit != "pct" else None
+        implied = formulas.implied_growth(g["low"], g["high"], base) if unit != "pct" else None
         if implied and g["low"] != g["high"]:
             n.note = f"{fmt.growth(implied[0])} to {fmt.growth(implied[2])} across the range (derived)"
         out.append(n)
@@ -233,7 +233,7 @@ def outlook(data: CompanyData, period: str) -> list[Number]:
             n,
             "operating_margin",
             change(om[1], base, "pct"),
-            f"midpoints vs {vocab.period_label(period)}'s {fmt.value(base, 'pct')} (derived)",
+            f"midpoints vs {periods.label(period)}'s {fmt.value(base, 'pct')} (derived)",
         )
         n.note = (
             f"{fmt.value(om[0], 'pct')}–{fmt.value(om[2], 'pct')} across the ranges; "
@@ -248,10 +248,10 @@ def guidance_issued(data: CompanyData, period: str) -> str | None:
     rows = data.guidance_for(next_quarter(period))
     if not rows:
         return None
-    issued = sorted({r["issued_period"] for r in rows if r["issued_period"]}, key=vocab.period_sort_key)
-    text = f"Guidance for {vocab.period_label(next_quarter(period))}"
+    issued = sorted({r["issued_period"] for r in rows if r["issued_period"]}, key=periods.sort_key)
+    text = f"Guidance for {periods.label(next_quarter(period))}"
     if issued:
-        text += ", issued with " + ", ".join(vocab.period_label(p) for p in issued)
+        text += ", issued with " + ", ".join(periods.label(p) for p in issued)
     return text
 
 
@@ -395,10 +395,10 @@ def screen(data: CompanyData, period: str, number: int) -> Screen:
         out.items = commentary[s.id]
         out.subtitle = guidance_issued(data, period)
         if not out.numbers:
-            out.empty_text = f"No guidance for {vocab.period_label(next_quarter(period))} in the sources."
+            out.empty_text = f"No guidance for {periods.label(next_quarter(period))} in the sources."
     else:
         used = {r["commentary_id"] for rows in commentary.values() for r in rows}
         out.main_items, out.items = management(data, period, used)
         if not out.main_items and not out.items:
-            out.empty_text = f"No management quotes or takeaways for {vocab.period_label(period)} in the sources."
+            out.empty_text = f"No management quotes or takeaways for {periods.label(period)} in the sources."
     return out

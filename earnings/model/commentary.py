@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from earnings.contract import vocab
-from earnings.model import analytics, fmt, urlstate
+from earnings.contract import periods, vocab
+from earnings.model import fmt, urlstate
 from earnings.read.queries import CompanyData
 
 THEME = "theme"
@@ -109,8 +109,8 @@ def options(
     if extra_metric:
         mentioned.add(extra_metric)
     metrics = [m for m in known_metrics if m in mentioned]
-    periods = {r["period"] for r in rows} | ({extra_period} if extra_period else set())
-    return Options(kinds, speakers, topics, metrics, sorted(periods, key=vocab.period_sort_key, reverse=True))
+    found = {r["period"] for r in rows} | ({extra_period} if extra_period else set())
+    return Options(kinds, speakers, topics, metrics, sorted(found, key=periods.sort_key, reverse=True))
 
 
 @dataclass
@@ -158,8 +158,8 @@ def period_matches(item_period: str, period: str | None) -> bool:
         return True
     return (
         period.endswith("FY")
-        and vocab.is_period(item_period)
-        and analytics.fiscal_year(item_period) == analytics.fiscal_year(period)
+        and periods.is_period(item_period)
+        and periods.fiscal_year(item_period) == periods.fiscal_year(period)
     )
 
 
@@ -192,7 +192,7 @@ def grouped(rows: Sequence[dict]) -> list[tuple[str, list[dict]]]:
     out = []
     for kind in KIND_ORDER:
         group = [r for r in rows if r["kind"] == kind]
-        group.sort(key=lambda r: vocab.period_sort_key(r["period"]), reverse=True)  # stable: keeps source order
+        group.sort(key=lambda r: periods.sort_key(r["period"]), reverse=True)  # stable: keeps source order
         if group:
             out.append((GROUP_TITLES[kind], group))
     return out
@@ -249,7 +249,7 @@ def count_line(shown: int, total: int) -> str:
 
 
 def period_option_label(period: str) -> str:
-    label = vocab.period_label(period)
+    label = periods.label(period)
     return f"{label} and its quarters" if period.endswith("FY") else label
 
 
@@ -275,15 +275,15 @@ class ThemeGrid:
 
     def cell(self, topic: str, period: str | None) -> tuple[int, str]:
         """(row position, column name) of a topic's cell; the Trend cell for the whole topic."""
-        column = TREND_COLUMN if period is None else vocab.period_label(period)
+        column = TREND_COLUMN if period is None else periods.label(period)
         return self.topics.index(topic), column
 
 
 def theme_grid(themes: pd.DataFrame) -> ThemeGrid:
     rows = themes.to_dict("records")
     topics = list(dict.fromkeys(r["topic"] for r in rows))
-    periods = sorted({r["period"] for r in rows}, key=vocab.period_sort_key)
-    columns = {vocab.period_label(p): p for p in periods}
+    shown = sorted({r["period"] for r in rows}, key=periods.sort_key)
+    columns = {periods.label(p): p for p in shown}
     table = []
     for topic in topics:
         mine = [r for r in rows if r["topic"] == topic]
@@ -291,11 +291,11 @@ def theme_grid(themes: pd.DataFrame) -> ThemeGrid:
         for label, p in columns.items():
             line[label] = next((r["text"] for r in mine if r["period"] == p and r["text"]), fmt.MISSING)
         trends = [r for r in mine if r.get("trend")]
-        trends.sort(key=lambda r: vocab.period_sort_key(r["period"]))
+        trends.sort(key=lambda r: periods.sort_key(r["period"]))
         line[TREND_COLUMN] = trends[-1]["trend"] if trends else fmt.MISSING
         table.append(line)
     frame = pd.DataFrame(table, columns=[TOPIC_COLUMN, *columns, TREND_COLUMN], dtype=object)
-    return ThemeGrid(frame, topics, periods, columns)
+    return ThemeGrid(frame, topics, shown, columns)
 
 
 def cell_target(grid: ThemeGrid, cell: Sequence[object]) -> tuple[str, str | None] | None:
@@ -342,4 +342,4 @@ def resolve_theme(params: Mapping[str, object], grid: ThemeGrid) -> tuple[str | 
 def theme_cells(themes: pd.DataFrame, topic: str, period: str | None) -> list[dict]:
     """The theme rows of a topic (in one period, or all of them oldest first)."""
     rows = [r for r in themes.to_dict("records") if r["topic"] == topic and (period is None or r["period"] == period)]
-    return sorted(rows, key=lambda r: vocab.period_sort_key(r["period"]))
+    return sorted(rows, key=lambda r: periods.sort_key(r["period"]))

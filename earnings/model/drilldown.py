@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from earnings.contract import vocab
-from earnings.model import analytics, fmt
+from earnings.contract import formulas, periods, vocab
+from earnings.model import fmt
 from earnings.read.queries import CompanyData
 
 
@@ -59,13 +59,13 @@ class Drilldown:
 
 def comparisons(data: CompanyData, period: str, metric: str, basis: str | None) -> list[Comparison]:
     """Change vs the prior quarter and a year ago, only where those quarters have the figure."""
-    if not vocab.is_quarter(period):
-        prior = f"{analytics.fiscal_year(period) - 1}FY"
-        return compare(data, period, prior, metric, basis, f"vs {vocab.period_label(prior)}")
+    if not periods.is_quarter(period):
+        prior = f"{periods.fiscal_year(period) - 1}FY"
+        return compare(data, period, prior, metric, basis, f"vs {periods.label(prior)}")
     out = []
     for lag, word in ((1, "q/q"), (4, "y/y")):
-        other = analytics.shift_quarter(period, -lag)
-        out += compare(data, period, other, metric, basis, f"{word} vs {vocab.period_label(other)}")
+        other = periods.shift_quarter(period, -lag)
+        out += compare(data, period, other, metric, basis, f"{word} vs {periods.label(other)}")
     return out
 
 
@@ -75,8 +75,8 @@ def compare(data: CompanyData, period: str, other: str, metric: str, basis: str 
         return []
     unit = vocab.METRIC_UNITS[metric]
     if unit == "pct":
-        return [Comparison(label, fmt.points(analytics.point_change(cur, prev)))]
-    g = analytics.growth_pct(cur, prev)
+        return [Comparison(label, fmt.points(formulas.point_change(cur, prev)))]
+    g = formulas.growth_pct(cur, prev)
     if g is None:  # a negative or zero base: show the change in units instead
         return [Comparison(label, fmt.delta(cur - prev, unit))]
     return [Comparison(label, fmt.growth(g))]
@@ -86,7 +86,7 @@ def guidance_outcomes(data: CompanyData, period: str, metric: str, basis: str | 
     unit = vocab.METRIC_UNITS[metric]
     out = []
     for g in data.guidance_for(period, metric, basis):
-        units, pct = analytics.distance_from_midpoint(g["actual"], g["low"], g["high"])
+        units, pct = formulas.distance_from_midpoint(g["actual"], g["low"], g["high"])
         distance = "no actual yet" if units is None else f"{fmt.delta(units, unit)} vs midpoint ({fmt.growth(pct)})"
         src = data.source(g["source_id"])
         out.append(
@@ -113,12 +113,12 @@ def _metrics_of(row: dict) -> list[str]:
 
 def linked_commentary(data: CompanyData, period: str, metric: str) -> list[dict]:
     """Commentary that speaks about ``metric`` in ``period`` (a fiscal year also takes its quarters)."""
-    year = analytics.fiscal_year(period)
+    year = periods.fiscal_year(period)
     rows = []
     for r in data.records("commentary"):
         if metric not in _metrics_of(r):
             continue
-        same = r["period"] == period or (period.endswith("FY") and analytics.fiscal_year(r["period"]) == year)
+        same = r["period"] == period or (period.endswith("FY") and periods.fiscal_year(r["period"]) == year)
         if same:
             rows.append(r)
     order = {"quote": 0, "qa": 1, "takeaway": 2, "summary": 3, "went_well": 4, "went_wrong": 5, "estimates": 6}
@@ -137,7 +137,7 @@ def build(data: CompanyData, period: str, metric: str, basis: str | None) -> Dri
         period=period,
         metric=metric,
         basis=basis,
-        title=f"{vocab.metric_label(metric, basis)} · {vocab.period_label(period)}",
+        title=f"{vocab.metric_label(metric, basis)} · {periods.label(period)}",
         value_text=fmt.value(fact["value"] if fact else None, unit),
         unit=unit,
         has_figure=fact is not None,
@@ -184,7 +184,7 @@ def selection_from_point(point: dict) -> tuple[str, str, str, str | None] | None
         return None
     ticker, period, metric = (str(x) if x is not None else "" for x in cd[:3])
     basis = cd[3] if len(cd) > 3 and cd[3] not in ("", None) else None
-    if not (vocab.TICKER_RE.match(ticker) and vocab.is_period(period) and metric in vocab.METRICS):
+    if not (vocab.TICKER_RE.match(ticker) and periods.is_period(period) and metric in vocab.METRICS):
         return None
     if basis is not None and basis not in vocab.BASES:
         return None

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from earnings.contract import vocab
-from earnings.model import analytics, fmt
+from earnings.contract import formulas, periods, vocab
+from earnings.model import fmt
 from earnings.read.queries import CompanyData
 
 POSITION_TEXT = {"above": "▲ above", "within": "● within", "below": "▼ below", "pending": "… pending"}
@@ -22,15 +22,15 @@ def rows(data: CompanyData, target_period: str | None = None) -> pd.DataFrame:
         if target_period and g["target_period"] != target_period:
             continue
         unit = vocab.METRIC_UNITS[g["metric"]]
-        units, pct = analytics.distance_from_midpoint(g["actual"], g["low"], g["high"])
+        units, pct = formulas.distance_from_midpoint(g["actual"], g["low"], g["high"])
         out.append(
             {
                 "Metric": vocab.metric_label(g["metric"], g["basis"]),
-                "Period": vocab.period_label(g["target_period"]),
-                "Issued": vocab.period_label(g["issued_period"]),
+                "Period": periods.label(g["target_period"]),
+                "Issued": periods.label(g["issued_period"]),
                 "Guided": fmt.guidance_range(g["low"], g["high"], unit, g["qualifier"]),
                 "Midpoint": fmt.value(
-                    analytics.guidance_midpoint(g["low"], g["high"]), unit, midpoint_decimals(g, unit)
+                    formulas.guidance_midpoint(g["low"], g["high"]), unit, midpoint_decimals(g, unit)
                 ),
                 "Actual": fmt.value(g["actual"], unit),
                 "Position": POSITION_TEXT[g["position"]],
@@ -52,7 +52,7 @@ def rows(data: CompanyData, target_period: str | None = None) -> pd.DataFrame:
 
 def midpoint_decimals(g: dict, unit: str) -> int:
     """One more decimal than the range needs when the midpoint falls between: $0.255, $54.5M."""
-    mid = analytics.guidance_midpoint(g["low"], g["high"])
+    mid = formulas.guidance_midpoint(g["low"], g["high"])
     base = 2 if unit == "usd_per_share" else 0
     return base if round(mid, base) == round(mid, 6) else base + 1
 
@@ -64,18 +64,16 @@ def outlook(data: CompanyData, period: str) -> list[str]:
     for (metric, basis), g in guided.items():
         unit = vocab.METRIC_UNITS[metric]
         line = f"{vocab.metric_label(metric, basis)}: {fmt.guidance_range(g['low'], g['high'], unit, g['qualifier'])}"
-        base_period = analytics.previous_quarter(period) if vocab.is_quarter(period) else None
+        base_period = periods.previous_quarter(period) if periods.is_quarter(period) else None
         base = data.value(base_period, metric, basis) if base_period else None
         if unit == "pct" and base is not None:
-            mid = analytics.guidance_midpoint(g["low"], g["high"])
-            line += (
-                f" ({fmt.points(mid - base)} vs {fmt.value(base, unit)} in {vocab.period_label(base_period)}, derived)"
-            )
+            mid = formulas.guidance_midpoint(g["low"], g["high"])
+            line += f" ({fmt.points(mid - base)} vs {fmt.value(base, unit)} in {periods.label(base_period)}, derived)"
         elif base is not None:
-            implied = analytics.implied_growth(g["low"], g["high"], base)
+            implied = formulas.implied_growth(g["low"], g["high"], base)
             if implied:
                 line += (
-                    f" ({fmt.growth(implied[0])} to {fmt.growth(implied[2])} vs {vocab.period_label(base_period)}'s "
+                    f" ({fmt.growth(implied[0])} to {fmt.growth(implied[2])} vs {periods.label(base_period)}'s "
                     f"{fmt.value(base, unit)}, derived)"
                 )
         lines.append(line)
@@ -93,6 +91,6 @@ def implied_operating_margin(data: CompanyData, period: str) -> tuple[float, flo
     gm, opex, rev = g.get(("gross_margin", "non_gaap")), g.get(("opex_total", "non_gaap")), g.get(("revenue", None))
     if not (gm and opex and rev):
         return None
-    return analytics.implied_operating_margin(
-        analytics.guidance_midpoint(gm["low"], gm["high"]), opex["low"], opex["high"], rev["low"], rev["high"]
+    return formulas.implied_operating_margin(
+        formulas.guidance_midpoint(gm["low"], gm["high"]), opex["low"], opex["high"], rev["low"], rev["high"]
     )

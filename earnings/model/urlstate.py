@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from earnings.contract import vocab
+from earnings.contract import periods
 
 COMMON_PARAMS = ("ticker", "period", "metric", "basis")
 MAX_PARAM_LENGTH = 200
@@ -88,7 +88,7 @@ def resolve_view(
         periods_of(ticker) if ticker else [],
         default_period,
         "period",
-        vocab.period_label(default_period) if default_period else "",
+        periods.label(default_period) if default_period else "",
     )
     m = choose(raw_value(params, "metric"), metrics_of(ticker) if ticker else [], None, "metric", "no selection")
     notices = [c.notice for c in (t, p, m) if c.notice]  # in the order the parameters are read

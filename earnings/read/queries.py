@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from earnings.contract import vocab
+from earnings.contract import periods, vocab
 
 CONTRACT_TABLES = (
     "companies",
@@ -169,20 +169,20 @@ class CompanyData:
     def series(self, metric: str, basis: str | None = None) -> dict[str, float]:
         """Quarterly values of one metric, by period."""
         return {
-            p: r["value"] for (p, m, b), r in self.index.items() if m == metric and b == basis and vocab.is_quarter(p)
+            p: r["value"] for (p, m, b), r in self.index.items() if m == metric and b == basis and periods.is_quarter(p)
         }
 
     @_made_once
     def quarters(self) -> list[str]:
         """Quarters that have at least one figure, oldest first."""
-        return sorted({p for (p, _, _) in self.index if vocab.is_quarter(p)}, key=vocab.period_sort_key)
+        return sorted({p for (p, _, _) in self.index if periods.is_quarter(p)}, key=periods.sort_key)
 
     @_made_once
     def periods(self) -> list[str]:
         """Every period with a figure, guidance or commentary, oldest first."""
         ps = {p for (p, _, _) in self.index}
         ps |= set(self.guidance["target_period"]) | set(self.commentary["period"]) | set(self.themes["period"])
-        return sorted(ps, key=vocab.period_sort_key)
+        return sorted(ps, key=periods.sort_key)
 
     def latest_quarter(self) -> str | None:
         q = self.quarters()

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from earnings.contract import vocab
-from earnings.model import analytics
+from earnings.contract import formulas, periods
 from earnings.read.queries import CompanyData
 from earnings.render import figures
 
@@ -28,23 +27,23 @@ def upto(values: dict[str, float], period: str | None) -> dict[str, float]:
     """Quarters up to and including ``period`` (all of them when None)."""
     if period is None:
         return dict(values)
-    end = analytics.quarter_index(period)
-    return {p: v for p, v in values.items() if analytics.quarter_index(p) <= end}
+    end = periods.quarter_index(period)
+    return {p: v for p, v in values.items() if periods.quarter_index(p) <= end}
 
 
 def next_quarter(period: str) -> str:
-    return analytics.shift_quarter(period, 1)
+    return periods.shift_quarter(period, 1)
 
 
 def revenue(data: CompanyData, *, last: str | None = None, selected: str | None = None) -> go.Figure:
     """Revenue bars up to ``last`` with the guidance that targeted each quarter, and the next quarter's guided range."""
     values = upto(data.series("revenue"), last)
-    end = last or (max(values, key=vocab.period_sort_key) if values else None)
+    end = last or (max(values, key=periods.sort_key) if values else None)
     nxt = next_quarter(end) if end else None
     guide = next(iter(data.guidance_for(nxt, "revenue", None)), None) if nxt else None
     guide_data = dict(guide, period=nxt) if guide else None
     past = [dict(g, period=p) for p in values for g in data.guidance_for(p, "revenue", None)]
-    axis = analytics.quarter_axis(list(values), extend_to=nxt if guide else None)
+    axis = periods.quarter_axis(list(values), extend_to=nxt if guide else None)
     return figures.revenue_figure(data.ticker, axis, values, guide_data, selected=selected, guided=past)
 
 
@@ -62,15 +61,15 @@ def margins(
 ) -> go.Figure:
     series = {key: upto(data.series(*key), last) for key in MARGIN_SERIES}
     series = {k: v for k, v in series.items() if v}
-    limit = analytics.quarter_index(last) + 1 if last else None
+    limit = periods.quarter_index(last) + 1 if last else None
     guided = [
         {**g, "period": g["target_period"]}
         for g in data.records("guidance")
         if g["metric"] in ("gross_margin", "operating_margin")
-        and vocab.is_quarter(g["target_period"])
-        and (limit is None or analytics.quarter_index(g["target_period"]) <= limit)
+        and periods.is_quarter(g["target_period"])
+        and (limit is None or periods.quarter_index(g["target_period"]) <= limit)
     ]
-    axis = analytics.quarter_axis([p for s in series.values() for p in s] + [g["period"] for g in guided])
+    axis = periods.quarter_axis([p for s in series.values() for p in s] + [g["period"] for g in guided])
     return figures.margins_figure(data.ticker, axis, series, guided, margin_references(data), selected)
 
 
@@ -78,9 +77,9 @@ def opex(data: CompanyData, *, last: str | None = None, selected: tuple[str, str
     lines = {m: upto(data.series(m, "gaap"), last) for m in OPEX_LINES}
     total = upto(data.series("opex_total", "gaap"), last)
     revenue_by_quarter = data.series("revenue")
-    share = {p: analytics.share_of(v, revenue_by_quarter.get(p)) for p, v in total.items()}
+    share = {p: formulas.share_of(v, revenue_by_quarter.get(p)) for p, v in total.items()}
     share = {p: v for p, v in share.items() if v is not None}
-    axis = analytics.quarter_axis([p for s in lines.values() for p in s] + list(total))
+    axis = periods.quarter_axis([p for s in lines.values() for p in s] + list(total))
     return figures.opex_figure(data.ticker, axis, lines, share, selected)
 
 
@@ -92,14 +91,14 @@ def guidance_rows(data: CompanyData, metrics: tuple[str, ...] | None = None, bas
 def guided_window(data: CompanyData, upto: str | None, quarters: int) -> list[str]:
     """``quarters`` consecutive guided periods ending at the last one up to ``upto`` (the first ones when
     fewer are up to it), oldest first; every guided period when ``quarters`` is 0."""
-    periods = sorted({r["target_period"] for r in data.records("guidance")}, key=vocab.period_sort_key)
+    guided = sorted({r["target_period"] for r in data.records("guidance")}, key=periods.sort_key)
     if not quarters:
-        return periods
-    before = len(periods)
+        return guided
+    before = len(guided)
     if upto is not None:
-        before = sum(1 for p in periods if vocab.period_sort_key(p) <= vocab.period_sort_key(upto))
-    end = max(before, min(quarters, len(periods)))
-    return periods[max(0, end - quarters) : end]
+        before = sum(1 for p in guided if periods.sort_key(p) <= periods.sort_key(upto))
+    end = max(before, min(quarters, len(guided)))
+    return guided[max(0, end - quarters) : end]
 
 
 def guidance(

@@ -36,8 +36,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.offline
 
-from earnings.contract import vocab
-from earnings.model import analytics, briefing, fmt, scorecard
+from earnings.contract import periods, vocab
+from earnings.model import briefing, fmt, scorecard
 from earnings.read import queries
 from earnings.read.queries import CompanyData
 from earnings.render import charts
@@ -177,9 +177,9 @@ def _reported_rows(
     said = f"{n.label} {n.delta_description or ''} {n.note or ''}"
     rows = [data.fact(period, metric, basis)]
     if "q/q" in said:
-        rows.append(data.fact(analytics.previous_quarter(period), metric, basis))
+        rows.append(data.fact(periods.previous_quarter(period), metric, basis))
     if "y/y" in said:
-        rows.append(data.fact(analytics.year_ago_quarter(period), metric, basis))
+        rows.append(data.fact(periods.year_ago_quarter(period), metric, basis))
     if "guid" in said.lower():
         rows += data.guidance_for(period, metric, basis)
     return rows
@@ -313,7 +313,7 @@ def step_section(data: CompanyData, period: str, number: int, notes: Notes, figu
         parts.append(cards(data, period, "headline", screen.numbers, notes, "three"))
         parts.append('<p class="caption">Figures as reported; changes against earlier quarters are derived.</p>')
     elif screen.figure is not None:
-        chart = Chart(f"chart-{screen.step.id}", f"{screen.step.title}, {vocab.period_label(period)}", {})
+        chart = Chart(f"chart-{screen.step.id}", f"{screen.step.title}, {periods.label(period)}", {})
         chart.spec = chart_spec(screen.figure)
         figures.append(chart)
         chart_refs = notes.refs(figure_rows(data, screen.figure))
@@ -344,7 +344,7 @@ def scorecard_section(data: CompanyData, period: str, notes: Notes) -> Section:
     table = f'<table class="scorecard"><thead><tr>{head}</tr></thead><tbody>{"".join(body_rows)}</tbody></table>'
     caption = (
         '<p class="caption">Every guided figure of the company. Position compares the reported actual with the '
-        f"guided range; distances from the midpoint are derived. Rows for {esc(vocab.period_label(period))} are "
+        f"guided range; distances from the midpoint are derived. Rows for {esc(periods.label(period))} are "
         "highlighted.</p>"
     )
     return Section("step-scorecard", SCORECARD_TITLE, table + caption + notes.footer())
@@ -455,7 +455,7 @@ def export_html(
     figures: list[Chart] = []
     steps = sections(data, period, notes, figures)
     appendix = [sources_section(data, sources, notes), checks_section(data, checks, meta, made)]
-    quarter = vocab.period_label(period)
+    quarter = periods.label(period)
     title = f"{data.name} ({data.ticker}) · {quarter} briefing"
     content_hash = str(meta.get("content_hash") or "")
     running = f"{data.ticker} · {quarter} briefing · data {content_hash[:12]}"

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
-from earnings.contract import vocab
+from earnings.contract import periods, vocab
 from earnings.model import fmt
 
 INK = "#1b2a41"
@@ -80,12 +80,12 @@ def _cd(ticker: str, period: str, metric: str, basis: str | None) -> list[str]:
 
 def _quarter_axis(fig: go.Figure, axis: list[str], present: set[str]) -> None:
     """Keep every quarter on the axis, in order; say 'no data' under empty ones."""
-    labels = [vocab.period_label(p) for p in axis]
+    labels = [periods.label(p) for p in axis]
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels, range=[-0.5, len(labels) - 0.5])
     for p in axis:
         if p not in present:
             fig.add_annotation(
-                x=vocab.period_label(p),
+                x=periods.label(p),
                 y=0,
                 yref="paper",
                 yanchor="bottom",
@@ -113,23 +113,23 @@ def revenue_figure(
     low, high, qualifier), drawn as an orange range marker over that quarter's bar.
     """
     fig = go.Figure()
-    periods = [p for p in axis if p in revenue]
+    reported = [p for p in axis if p in revenue]
     fig.add_trace(
         go.Bar(
             name="Revenue (reported)",
-            x=[vocab.period_label(p) for p in periods],
-            y=[revenue[p] for p in periods],
-            text=[fmt.value(revenue[p], "usd_m") for p in periods],
+            x=[periods.label(p) for p in reported],
+            y=[revenue[p] for p in reported],
+            text=[fmt.value(revenue[p], "usd_m") for p in reported],
             textposition="outside",
             cliponaxis=False,
-            marker=dict(color=BLUE, line=_selected_line(periods, selected)),
-            customdata=[_cd(ticker, p, "revenue", None) for p in periods],
+            marker=dict(color=BLUE, line=_selected_line(reported, selected)),
+            customdata=[_cd(ticker, p, "revenue", None) for p in reported],
             hovertemplate="%{x}: %{text}<extra>reported revenue</extra>",
         )
     )
-    present = set(periods)
+    present = set(reported)
     if guide:
-        label = vocab.period_label(guide["period"])
+        label = periods.label(guide["period"])
         mid = (guide["low"] + guide["high"]) / 2
         rng = fmt.guidance_range(guide["low"], guide["high"], "usd_m", guide.get("qualifier", "range"))
         fig.add_trace(
@@ -170,7 +170,7 @@ def revenue_figure(
         fig.add_trace(
             go.Scatter(
                 name="Guided range of a reported quarter (not an actual)",
-                x=[vocab.period_label(g["period"]) for g in guided],
+                x=[periods.label(g["period"]) for g in guided],
                 y=[(g["low"] + g["high"]) / 2 for g in guided],
                 mode="markers",
                 marker=dict(symbol="line-ew-open", size=40, color=ORANGE, line=dict(width=4, color=ORANGE)),
@@ -183,7 +183,7 @@ def revenue_figure(
                     width=20,
                 ),
                 customdata=[_cd(ticker, g["period"], "revenue", None) for g in guided],
-                hovertext=[f"{vocab.period_label(g['period'])} guided {r}" for g, r in zip(guided, ranges)],
+                hovertext=[f"{periods.label(g['period'])} guided {r}" for g, r in zip(guided, ranges)],
                 hovertemplate="%{hovertext}<extra>guidance, not an actual</extra>",
             )
         )
@@ -209,7 +209,7 @@ def margins_figure(
         ("operating_margin", "non_gaap"): (TEAL, "solid"),
         ("operating_margin", "gaap"): (TEAL, "dot"),
     }
-    labels = [vocab.period_label(p) for p in axis]
+    labels = [periods.label(p) for p in axis]
     present: set[str] = set()
     for (metric, basis), values in series.items():
         color, dash = styles.get((metric, basis), (GREY, "solid"))
@@ -235,14 +235,14 @@ def margins_figure(
         fig.add_trace(
             go.Scatter(
                 name="Guided margin (midpoint; not an actual)",
-                x=[vocab.period_label(g["period"]) for g in guided],
+                x=[periods.label(g["period"]) for g in guided],
                 y=[(g["low"] + g["high"]) / 2 for g in guided],
                 mode="markers",
                 marker=dict(symbol="diamond-open", size=18, color=ORANGE, line=dict(width=3, color=ORANGE)),
                 customdata=[_cd(ticker, g["period"], g["metric"], g["basis"]) for g in guided],
                 hovertext=[
                     f"Guided {fmt.guidance_range(g['low'], g['high'], 'pct', g['qualifier'])} "
-                    f"({vocab.metric_label(g['metric'], g['basis'])}, {vocab.period_label(g['period'])})"
+                    f"({vocab.metric_label(g['metric'], g['basis'])}, {periods.label(g['period'])})"
                     for g in guided
                 ],
                 hovertemplate="%{hovertext}<extra>guidance, not an actual</extra>",
@@ -271,7 +271,7 @@ def opex_figure(
 ) -> go.Figure:
     """GAAP R&D, S&M and G&A stacked per quarter; above them, opex as a share of revenue (derived)."""
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.28, 0.72], vertical_spacing=0.06)
-    labels = [vocab.period_label(p) for p in axis]
+    labels = [periods.label(p) for p in axis]
     fig.add_trace(
         go.Scatter(
             name="Total GAAP opex, % of revenue (derived)",
@@ -293,19 +293,19 @@ def opex_figure(
     )
     present: set[str] = set()
     for metric, values in lines.items():
-        periods = [p for p in axis if p in values]
-        present |= set(periods)
+        reported = [p for p in axis if p in values]
+        present |= set(reported)
         fig.add_trace(
             go.Bar(
                 name=vocab.metric_label(metric, "gaap"),
-                x=[vocab.period_label(p) for p in periods],
-                y=[values[p] for p in periods],
+                x=[periods.label(p) for p in reported],
+                y=[values[p] for p in reported],
                 marker=dict(
                     color=OPEX_COLORS.get(metric, GREY),
-                    line=dict(width=[4 if selected == (p, metric) else 0 for p in periods], color=INK),
+                    line=dict(width=[4 if selected == (p, metric) else 0 for p in reported], color=INK),
                 ),
-                customdata=[_cd(ticker, p, metric, "gaap") for p in periods],
-                text=[fmt.value(values[p], "usd_m") for p in periods],
+                customdata=[_cd(ticker, p, metric, "gaap") for p in reported],
+                text=[fmt.value(values[p], "usd_m") for p in reported],
                 textposition="inside",
                 hovertemplate="%{x}: %{text}<extra>" + vocab.metric_label(metric, "gaap") + "</extra>",
             ),
@@ -318,7 +318,7 @@ def opex_figure(
     for p in axis:
         if p not in present:
             fig.add_annotation(
-                x=vocab.period_label(p), y=0, xref="x2", yref="y2", yanchor="bottom", text="no data",
+                x=periods.label(p), y=0, xref="x2", yref="y2", yanchor="bottom", text="no data",
                 showarrow=False, font=dict(size=13, color=GREY),
             )  # fmt: skip
     shares = [v for v in share_of_revenue.values() if v is not None]
@@ -354,8 +354,8 @@ def range_vs_actual_figure(
 
     for i, ((metric, basis), items) in enumerate(groups.items(), start=1):
         unit = vocab.METRIC_UNITS[metric]
-        items = sorted(items, key=lambda r: vocab.period_sort_key(r["target_period"]))
-        ys = [vocab.period_label(r["target_period"]) for r in items]
+        items = sorted(items, key=lambda r: periods.sort_key(r["target_period"]))
+        ys = [periods.label(r["target_period"]) for r in items]
         ranges = [r for r in items if r["high"] > r["low"]]
         points = [r for r in items if r["high"] <= r["low"]]
         done = [r for r in items if r["actual"] is not None]
@@ -374,7 +374,7 @@ def range_vs_actual_figure(
                 go.Bar(
                     name="Guided range",
                     orientation="h",
-                    y=[vocab.period_label(r["target_period"]) for r in ranges],
+                    y=[periods.label(r["target_period"]) for r in ranges],
                     x=[r["high"] - r["low"] for r in ranges],
                     base=[r["low"] for r in ranges],
                     marker=dict(
@@ -396,7 +396,7 @@ def range_vs_actual_figure(
             fig.add_trace(
                 go.Scatter(
                     name="Guided point (approx.)",
-                    y=[vocab.period_label(r["target_period"]) for r in points],
+                    y=[periods.label(r["target_period"]) for r in points],
                     x=[r["low"] for r in points],
                     mode="markers+text",
                     marker=dict(
@@ -418,7 +418,7 @@ def range_vs_actual_figure(
             fig.add_trace(
                 go.Scatter(
                     name="Actual",
-                    y=[vocab.period_label(r["target_period"]) for r in done],
+                    y=[periods.label(r["target_period"]) for r in done],
                     x=[r["actual"] for r in done],
                     mode="markers+text",
                     marker=dict(size=16, color=INK, symbol="circle"),

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from earnings.contract import vocab
+from earnings.contract import periods, vocab
 
 
 @dataclass(frozen=True)
@@ -268,11 +268,11 @@ def _parse_cell(col: Column, raw: str, known: dict[str, set[str] | None]):
             raise ValueError(f"{raw!r} is not a date like 2025-02-12")
         return s
     if kind == "period":
-        if not vocab.is_period(s):
+        if not periods.is_period(s):
             raise ValueError(f"{raw!r} is not a period like 2024Q4 or 2024FY")
         return s
     if kind == "horizon":
-        if not (vocab.is_period(s) or s == "long_term"):
+        if not (periods.is_period(s) or s == "long_term"):
             raise ValueError(f"{raw!r} is not a period like 2025FY or 'long_term'")
         return s
     if kind in ("ticker", "new_ticker"):
@@ -325,7 +325,7 @@ def _check_row(table: str, row: dict) -> list[str]:
         if row.get("qualifier") == "approx" and row["low"] != row["high"]:
             reasons.append("an approx value has low = high (write ~75% as 75,75)")
     if table == "guidance" and row.get("target_period") and row.get("issued_period"):
-        if vocab.period_sort_key(row["issued_period"]) > vocab.period_sort_key(row["target_period"]):
+        if periods.sort_key(row["issued_period"]) > periods.sort_key(row["target_period"]):
             reasons.append(f"issued_period {row['issued_period']} is after target_period {row['target_period']}")
     if table == "companies" and row.get("fiscal_year_end_month") is not None:
         if not 1 <= row["fiscal_year_end_month"] <= 12:

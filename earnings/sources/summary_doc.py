@@ -20,8 +20,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from earnings.contract import vocab
-from earnings.model import analytics
+from earnings.contract import periods, vocab
 from earnings.sources.reviewed import Problem, SourceError
 
 TITLE_RE = re.compile(
@@ -292,7 +291,7 @@ class _Parser:
                 self.flag(
                     number,
                     f"row {label.label!r} has {len(cells)} values for {len(quarters)} quarters: read as "
-                    f"{', '.join(vocab.period_label(p) for p in given)} (the earliest left empty); check the source",
+                    f"{', '.join(periods.label(p) for p in given)} (the earliest left empty); check the source",
                 )
             for period, (value, kind, note) in zip(quarters[len(quarters) - len(cells) :], cells):
                 if not _kind_ok(label, kind):
@@ -351,11 +350,11 @@ class _Parser:
                     number, f"row {label.label!r}: the range {backwards[0][0]}–{backwards[0][1]} runs high to low"
                 )
                 continue
-            if not g.group("actual") and vocab.period_sort_key(target) < vocab.period_sort_key(doc.period):
+            if not g.group("actual") and periods.sort_key(target) < periods.sort_key(doc.period):
                 self.error(
                     number,
-                    f"row {label.label!r}: guidance for {vocab.period_label(target)} without an actual in a "
-                    f"{vocab.period_label(doc.period)} document: the target quarter has passed",
+                    f"row {label.label!r}: guidance for {periods.label(target)} without an actual in a "
+                    f"{periods.label(doc.period)} document: the target quarter has passed",
                 )
                 continue
             if g.group("na"):
@@ -366,10 +365,10 @@ class _Parser:
                 if cur[2] == "approx" or cur[0] != cur[1]:
                     self.error(number, f"row {label.label!r}: an actual should be one number, not {rest!r}")
                     continue
-                issued = analytics.previous_quarter(target)
+                issued = periods.previous_quarter(target)
                 self.flag(
                     number,
-                    f"{label.label} {vocab.period_label(target)}: the previous guidance is taken as issued with {vocab.period_label(issued)} results",
+                    f"{label.label} {periods.label(target)}: the previous guidance is taken as issued with {periods.label(issued)} results",
                 )
                 self.add_guidance(doc, label, target, issued, prev, cur[0], change, s)
                 doc.facts.append(self.fact(doc, target, label, cur[0], "Guidance Changes", s))
@@ -384,10 +383,10 @@ class _Parser:
                     else:
                         self.flag(number, f"'{g.group('ex')} ex tax benefit' not recorded: no metric {ex_metric}")
             else:  # an updated range: the earlier one and the new one
-                issued = analytics.previous_quarter(doc.period)
+                issued = periods.previous_quarter(doc.period)
                 self.flag(
                     number,
-                    f"{label.label} {vocab.period_label(target)}: the previous range is taken as issued with {vocab.period_label(issued)} results",
+                    f"{label.label} {periods.label(target)}: the previous range is taken as issued with {periods.label(issued)} results",
                 )
                 self.add_guidance(doc, label, target, issued, prev, "", "Previous", s)
                 self.add_guidance(doc, label, target, doc.period, cur, "", change, s)

@@ -16,8 +16,8 @@ import plotly.graph_objects as go
 import pyarrow as pa
 import streamlit as st
 
-from earnings.contract import vocab
-from earnings.model import analytics, drilldown, fmt, urlstate
+from earnings.contract import formulas, periods, vocab
+from earnings.model import drilldown, fmt, urlstate
 from earnings.read.queries import CompanyData
 from earnings.ui import access, store
 
@@ -138,7 +138,7 @@ def sidebar(ctx: Context, current_page: str) -> None:
             _url_select("Company", ctx.tickers, "ticker", ctx.view.ticker, lambda t: f"{t} · {ctx.names.get(t, '')}")
         quarters = ctx.data.quarters()
         if quarters:
-            _url_select("Quarter in focus", list(reversed(quarters)), "period", ctx.focus, vocab.period_label)
+            _url_select("Quarter in focus", list(reversed(quarters)), "period", ctx.focus, periods.label)
         keep = {"ticker": ctx.view.ticker}
         if ctx.view.period:
             keep["period"] = ctx.view.period
@@ -252,12 +252,12 @@ def kpi(ctx: Context, metric: str, basis: str | None, period: str, label: str | 
     unit = vocab.METRIC_UNITS[metric]
     v = data.value(period, metric, basis)
     series = data.series(metric, basis)
-    axis = analytics.quarter_axis(list(series))
-    prev = analytics.previous_quarter(period) if vocab.is_quarter(period) else None
+    axis = periods.quarter_axis(list(series))
+    prev = periods.previous_quarter(period) if periods.is_quarter(period) else None
     delta = None
     if prev and v is not None and data.value(prev, metric, basis) is not None:
         pv = data.value(prev, metric, basis)
-        growth = analytics.growth_pct(v, pv)
+        growth = formulas.growth_pct(v, pv)
         if unit == "pct":
             delta = f"{v - pv:+.1f} pp"
         elif growth is not None:
@@ -270,14 +270,14 @@ def kpi(ctx: Context, metric: str, basis: str | None, period: str, label: str | 
         fmt.value(v, unit),
         delta=delta,
         delta_color="normal" if higher_better is not False else "inverse",
-        delta_description=f"q/q vs {vocab.period_label(prev)} (derived)" if delta else None,
+        delta_description=f"q/q vs {periods.label(prev)} (derived)" if delta else None,
         chart_data=[series.get(p, float("nan")) for p in axis] or None,  # NaN: a gap, not a zero
         chart_type="bar",
         border=True,
     )
-    yoy_period = analytics.year_ago_quarter(period) if vocab.is_quarter(period) else None
+    yoy_period = periods.year_ago_quarter(period) if periods.is_quarter(period) else None
     yoy = drilldown.compare(data, period, yoy_period, metric, basis, "") if yoy_period else []
-    line = f"y/y vs {vocab.period_label(yoy_period)}: {yoy[0].text} (derived)" if yoy else "y/y: — (no year-ago figure)"
+    line = f"y/y vs {periods.label(yoy_period)}: {yoy[0].text} (derived)" if yoy else "y/y: — (no year-ago figure)"
     st.caption(esc(line))
     page = METRIC_PAGE.get(metric, "overview")
     params = {"ticker": data.ticker, "period": period, "metric": metric}
@@ -305,7 +305,7 @@ def source_line(data: CompanyData, source_id: str, section: str | None) -> str:
 def commentary_item(data: CompanyData, row: dict) -> None:
     kind = vocab.KIND_LABELS.get(row["kind"], row["kind"])
     who = f" · {row['speaker']}" if row.get("speaker") else ""
-    st.markdown(f"**{esc(kind)}{esc(who)}** · {esc(row['topic'])} · {esc(vocab.period_label(row['period']))}")
+    st.markdown(f"**{esc(kind)}{esc(who)}** · {esc(row['topic'])} · {esc(periods.label(row['period']))}")
     text = f"“{row['text']}”" if row["kind"] == "quote" else row["text"]
     st.markdown(esc(text))
     st.caption("Source: " + esc(source_line(data, row["source_id"], row.get("section"))))
@@ -334,7 +334,7 @@ def drilldown_panel(ctx: Context, view: urlstate.View) -> None:
             for g in d.guidance:
                 st.markdown(
                     esc(
-                        f"Guided {g.range_text} (issued with {vocab.period_label(g.issued_period)}) → actual {g.actual_text}: "
+                        f"Guided {g.range_text} (issued with {periods.label(g.issued_period)}) → actual {g.actual_text}: "
                         f"{POSITION_WORDS[g.position]}; {g.distance_text}; the source says “{g.source_label}”."
                     )
                     + " *(distance derived)*"
@@ -356,14 +356,14 @@ def drilldown_panel(ctx: Context, view: urlstate.View) -> None:
             for row in items:
                 commentary_item(ctx.data, row)
             for t in d.themes:
-                st.markdown(esc(f"Theme · {t['topic']} · {vocab.period_label(t['period'])}: {t['text']}"))
+                st.markdown(esc(f"Theme · {t['topic']} · {periods.label(t['period'])}: {t['text']}"))
                 if t.get("trend"):
                     st.caption(esc(f"Trend: {t['trend']}"))
         else:
             st.caption("No commentary in the sources is linked to this figure.")
         st.page_link(
             PAGES["commentary"][0],
-            label=f"All commentary on {vocab.metric_label(d.metric)} in {vocab.period_label(d.period)} →",
+            label=f"All commentary on {vocab.metric_label(d.metric)} in {periods.label(d.period)} →",
             query_params=d.commentary_link_params(),
         )
 
@@ -388,7 +388,7 @@ def page(page_id: str, heading: str, *, show_quarter: bool = True) -> Context:
     if ctx is None:
         st.stop()
     sidebar(ctx, page_id)
-    period = vocab.period_label(ctx.focus) if ctx.focus and show_quarter else ""
+    period = periods.label(ctx.focus) if ctx.focus and show_quarter else ""
     st.title(esc(f"{heading} · {ctx.data.ticker} {period}".strip()))
     show_notices(ctx.view)
     return ctx

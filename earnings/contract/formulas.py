@@ -1,4 +1,5 @@
-"""Derived figures: pure functions, no Streamlit, no database.
+"""How every derived figure is computed: pure functions, one definition for the build's reconciliations
+and for the pages.
 
 Everything here is *derived* from reported figures. Callers show the result
 marked as derived (see ``Derived``), never as a reported number.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from earnings.contract.vocab import PERIOD_RE, is_quarter
+from earnings.contract.periods import is_quarter, shift_quarter
 
 
 @dataclass(frozen=True)
@@ -19,51 +20,6 @@ class Derived:
     unit: str
     formula: str  # e.g. "FY 2024 − Q3 2024 − Q4 2024"
     inputs: tuple[tuple[str, float], ...] = ()
-
-
-# --- periods -----------------------------------------------------------------
-
-
-def quarter_index(period: str) -> int:
-    """A running number for a quarter, so quarters can be subtracted."""
-    m = PERIOD_RE.match(period)
-    if not m or m.group(2) == "FY":
-        raise ValueError(f"{period!r} is not a quarter")
-    return int(m.group(1)) * 4 + int(m.group(2)[1]) - 1
-
-
-def quarter_from_index(index: int) -> str:
-    return f"{index // 4}Q{index % 4 + 1}"
-
-
-def shift_quarter(period: str, quarters: int) -> str:
-    return quarter_from_index(quarter_index(period) + quarters)
-
-
-def previous_quarter(period: str) -> str:
-    return shift_quarter(period, -1)
-
-
-def year_ago_quarter(period: str) -> str:
-    return shift_quarter(period, -4)
-
-
-def quarter_axis(periods: list[str], extend_to: str | None = None) -> list[str]:
-    """Every quarter from the first to the last given (and ``extend_to``), gaps included."""
-    quarters = [p for p in periods if is_quarter(p)]
-    if extend_to and is_quarter(extend_to):
-        quarters.append(extend_to)
-    if not quarters:
-        return []
-    idx = [quarter_index(p) for p in quarters]
-    return [quarter_from_index(i) for i in range(min(idx), max(idx) + 1)]
-
-
-def fiscal_year(period: str) -> int:
-    m = PERIOD_RE.match(period)
-    if not m:
-        raise ValueError(f"{period!r} is not a period")
-    return int(m.group(1))
 
 
 # --- growth ------------------------------------------------------------------
