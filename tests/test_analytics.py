@@ -220,4 +220,4 @@ def test_quarter_axis_is_contiguous_and_covers_its_input(quarters):
     assert set(quarters) <= set(axis)
     idx = [periods.quarter_index(p) for p in axis]
     assert idx == list(range(min(idx), max(idx) + 1))
-    assert axis[0] == min(periods, key=periods.quarter_index) and axis[-1] == max(periods, key=periods.quarter_index)
+    assert axis[0] == min(quarters, key=periods.quarter_index) and axis[-1] == max(quarters, key=periods.quarter_index)
