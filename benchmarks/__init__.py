@@ -1,4 +1,4 @@
-"""The performance benchmark: ``python -m earnings bench`` (see benchmarks/README.md).
+"""The performance benchmark: ``python -m benchmarks`` (see benchmarks/README.md).
 
 server  a real ``streamlit run`` on loopback (start, stop, RSS)
 wsclient  a minimal Streamlit websocket client (timed reruns, rooms of viewers)

@@ -107,7 +107,7 @@ class Browser:
         self._browser = None
 
     def __enter__(self) -> Browser:
-        from playwright.sync_api import sync_playwright  # noqa: PLC0415 (only the browser part needs it)
+        from playwright.sync_api import sync_playwright  # only the browser part needs it
 
         self._pw = sync_playwright().start()
         try:
@@ -135,7 +135,7 @@ class Browser:
         try:
             page.goto(url, wait_until="commit", timeout=self.timeout_ms)
             page.wait_for_function(READY, arg=[charts, title], timeout=self.timeout_ms, polling=50)
-        except Exception as e:  # noqa: BLE001 - a timeout or a crashed page is a measured error
+        except Exception as e:  # a timeout or a crashed page is a measured error
             return {"error": f"{type(e).__name__}: {str(e).splitlines()[0][:200]}"}
         log = page.evaluate("window.__bench.log")
         done_at, ready_at = _ready_at(log, charts, title)
@@ -201,7 +201,7 @@ class Browser:
                             timeout=5000,
                             polling=20,
                         )
-                    except Exception:  # noqa: BLE001 - the click did not select (counted, then retried)
+                    except Exception:  # the click did not select (counted, then retried
                         out["missed"] += 1
                         time.sleep(0.4)  # > 300 ms: two quick clicks are a double-click
                         continue

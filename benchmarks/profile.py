@@ -58,8 +58,8 @@ def _flat(session, exclude_idle: bool = False) -> list[dict]:
 
 
 def _write(out: Path, runs: list, main_session, started: float, n_runs: int, measured: dict) -> None:
-    from pyinstrument.renderers import ConsoleRenderer, HTMLRenderer  # noqa: PLC0415
-    from pyinstrument.session import Session  # noqa: PLC0415
+    from pyinstrument.renderers import ConsoleRenderer, HTMLRenderer
+    from pyinstrument.session import Session
 
     out.mkdir(parents=True, exist_ok=True)
     summary: dict = {"runs": n_runs, "wall_s": time.perf_counter() - started, "profiled": bool(runs), **measured}
@@ -92,15 +92,15 @@ def _write(out: Path, runs: list, main_session, started: float, n_runs: int, mea
 
 def child(out: Path, thread: str, streamlit_args: list[str]) -> None:
     """Run ``streamlit <args>`` in this process with a profiler on ``thread`` ("script" or "main")."""
-    import gc  # noqa: PLC0415
+    import gc
 
-    from pyinstrument import Profiler  # noqa: PLC0415
-    from streamlit.runtime.scriptrunner import script_runner  # noqa: PLC0415
+    from pyinstrument import Profiler
+    from streamlit.runtime.scriptrunner import script_runner
 
     runs: list = []
     lock = threading.Lock()
     state: dict = {"main": None, "started": time.perf_counter(), "runs": 0, "cpu": 0.0, "gc": {}, "gc_start": None}
-    original = script_runner.ScriptRunner._run_script  # noqa: SLF001
+    original = script_runner.ScriptRunner._run_script
 
     def measured(self, rerun_data):
         """Script-thread CPU per run (time.thread_time: no GIL waits), under a profiler if asked."""
@@ -128,16 +128,16 @@ def child(out: Path, thread: str, streamlit_args: list[str]) -> None:
             state["gc_start"] = None
 
     gc.callbacks.append(gc_timer)
-    script_runner.ScriptRunner._run_script = measured  # noqa: SLF001
-    counted = script_runner.ScriptRunner._on_script_finished  # noqa: SLF001
+    script_runner.ScriptRunner._run_script = measured
+    counted = script_runner.ScriptRunner._on_script_finished
 
     def count(self, *args, **kwargs):
         state["runs"] += 1
         return counted(self, *args, **kwargs)
 
-    script_runner.ScriptRunner._on_script_finished = count  # noqa: SLF001
+    script_runner.ScriptRunner._on_script_finished = count
 
-    def reset(signum, frame):  # noqa: ARG001
+    def reset(signum, frame):
         with lock:
             runs.clear()
             state.update(runs=0, cpu=0.0, gc={}, started=time.perf_counter())
@@ -149,7 +149,7 @@ def child(out: Path, thread: str, streamlit_args: list[str]) -> None:
             state["main"] = Profiler(interval=0.001, async_mode="disabled")
             state["main"].start()
 
-    def dump(signum, frame):  # noqa: ARG001
+    def dump(signum, frame):
         session = state["main"].stop() if state["main"] is not None else None
         with lock:
             taken = list(runs)
@@ -165,7 +165,7 @@ def child(out: Path, thread: str, streamlit_args: list[str]) -> None:
 
     signal.signal(signal.SIGUSR1, reset)
     signal.signal(signal.SIGUSR2, dump)
-    from streamlit.web import cli  # noqa: PLC0415
+    from streamlit.web import cli
 
     sys.argv = ["streamlit", *streamlit_args]
     cli.main()

@@ -1,4 +1,4 @@
-"""The benchmark run: servers, measurements in order, targets, results. ``python -m earnings bench``."""
+"""The benchmark run: servers, measurements in order, targets, results. ``python -m benchmarks``."""
 
 from __future__ import annotations
 
@@ -131,7 +131,7 @@ def machine() -> dict:
 
 def code_version(label: str | None) -> dict:
     """Which code was measured: the commit and how many files differ from it (the tree may be edited meanwhile)."""
-    import subprocess  # noqa: PLC0415
+    import subprocess
 
     out: dict = {"label": label, "commit": None, "changed_files": None}
     with contextlib.suppress(OSError, subprocess.SubprocessError):
@@ -145,7 +145,7 @@ def code_version(label: str | None) -> dict:
 
 
 def versions() -> dict:
-    from importlib.metadata import version  # noqa: PLC0415
+    from importlib.metadata import version
 
     out = {}
     for pkg in ("streamlit", "plotly", "pandas", "duckdb", "playwright"):
@@ -315,7 +315,7 @@ def _ms(runs: list[dict], key: str = "charts_ms") -> float | None:
 
 def browser_times(plan: Plan, dash: Server, floor: Server, charts: dict[str, int], env: dict, logs: Path) -> dict:
     """Time to charts of every page next to the floor's (warm: in turn; cold: a fresh server each)."""
-    from benchmarks import browser as br  # noqa: PLC0415 (Playwright is only needed here)
+    from benchmarks import browser as br  # Playwright is only needed here
 
     exe = br.chromium_path()
     if exe is None:
@@ -401,7 +401,7 @@ class _LoadWatch:
 
 
 def _raise_on_sigterm() -> None:
-    def handler(signum, frame):  # noqa: ARG001
+    def handler(signum, frame):
         raise KeyboardInterrupt(f"signal {signum}")
 
     with contextlib.suppress(ValueError):  # not in the main thread
@@ -437,7 +437,7 @@ def run(plan: Plan) -> dict:
         env = {"EARNINGS_DB": str(db)}
         scale_env = None
         if plan.scale:
-            from benchmarks import scale  # noqa: PLC0415
+            from benchmarks import scale
 
             log(f"scale: generating and building {plan.scale_companies} companies x {plan.scale_quarters} quarters")
             info = scale.timed_build(scale.Size(plan.scale_companies, plan.scale_quarters), tmp_dir / "scale")

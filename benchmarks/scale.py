@@ -22,8 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from earnings.build import database as build
-from earnings.contract import formulas, periods
-from earnings.sources import reviewed as sourcefiles
+from earnings.contract import formulas, periods, schema, vocab
 
 SECTION = "Financial Results"
 TOPICS = ("Demand", "Pricing", "Supply chain", "New products")
@@ -69,7 +68,7 @@ def generate(size: Size, seed: int = 20250101) -> dict[str, list[dict[str, str]]
     rng = random.Random(seed)
     axis = size.periods()
     nxt = periods.shift_quarter(axis[-1], 1)
-    tables: dict[str, list[dict[str, str]]] = {t: [] for t in sourcefiles.LOAD_ORDER}
+    tables: dict[str, list[dict[str, str]]] = {t: [] for t in schema.SOURCE_FILES}
     for i in range(1, size.companies + 1):
         t = ticker(i)
         tables["companies"].append({"ticker": t, "name": name(i), "currency": "USD", "fiscal_year_end_month": "12"})
@@ -120,7 +119,7 @@ def generate(size: Size, seed: int = 20250101) -> dict[str, list[dict[str, str]]
             reported[p] = v
             for key, value in v.items():
                 metric, _, basis = key.partition(":")
-                unit = build.vocab.METRIC_UNITS[metric]
+                unit = vocab.METRIC_UNITS[metric]
                 tables["facts"].append(_fact(t, p, metric, basis, _num(value, unit), unit, src))
             _commentary(tables, rng, t, p, src)
         for year in sorted({periods.fiscal_year(p) for p in axis}):
@@ -203,7 +202,7 @@ def _guidance(
     )
     for metric, basis, qualifier, width in specs:
         key = f"{metric}:{basis}" if basis else metric
-        unit = build.vocab.METRIC_UNITS[metric]
+        unit = vocab.METRIC_UNITS[metric]
         value = actual[key] if actual else None
         center = (value if value is not None else last[key]) * rng.uniform(0.95, 1.05)
         if qualifier == "approx":
@@ -274,7 +273,7 @@ def _commentary(tables, rng: random.Random, t: str, period: str, src: str) -> No
 def write_csvs(tables: dict[str, list[dict[str, str]]], data_dir: Path) -> None:
     data_dir.mkdir(parents=True, exist_ok=True)
     for table, rows in tables.items():
-        columns = [c.name for c in sourcefiles.SPECS[table].columns if c.name != "preferred"]
+        columns = [c.name for c in schema.TABLES[table].file_columns if c.name != "preferred"]
         with (data_dir / f"{table}.csv").open("w", newline="", encoding="utf-8") as f:
             w = csv.DictWriter(f, fieldnames=columns, lineterminator="\n")
             w.writeheader()

@@ -41,12 +41,12 @@ def free_port() -> int:
 def rss_mib(pid: int) -> float | None:
     """Resident memory of a process in MiB (psutil when installed, else /proc/PID/status)."""
     try:
-        import psutil  # noqa: PLC0415 (optional)
+        import psutil  # optional
 
         return psutil.Process(pid).memory_info().rss / 2**20
     except ImportError:
         pass
-    except Exception:  # noqa: BLE001 - the process is gone
+    except Exception:  # the process is gone
         return None
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -108,7 +108,7 @@ class Server:
 
     def _healthy(self) -> bool:
         try:
-            with urllib.request.urlopen(f"{self.base}/_stcore/health", timeout=2) as r:  # noqa: S310 (loopback URL we built)
+            with urllib.request.urlopen(f"{self.base}/_stcore/health", timeout=2) as r:  # a loopback URL we built
                 return r.status == 200
         except OSError:
             return False
@@ -119,7 +119,7 @@ class Server:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("w")
         started = time.perf_counter()
-        self.proc = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
+        self.proc = subprocess.Popen(  # our own interpreter and arguments
             cmd, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         log.close()

@@ -1,6 +1,6 @@
 """The soak run: 20 viewers clicking around for 5 minutes; errors and server memory growth.
 
-``python -m earnings bench --soak`` (``--soak-viewers``, ``--soak-s``). Loopback only, bounded
+``python -m benchmarks --soak`` (``--soak-viewers``, ``--soak-s``). Loopback only, bounded
 in time: every viewer stops at the deadline.
 """
 

@@ -106,7 +106,7 @@ class Session:
             ws, self._ws = self._ws, None
             try:
                 await asyncio.wait_for(ws.close(), 5)
-            except Exception:  # noqa: BLE001, S110 - closing a dead socket
+            except Exception:  # , S110 - closing a dead socket
                 pass
 
     def _request(self, url: str) -> bytes:

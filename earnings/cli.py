@@ -7,16 +7,17 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import TextIO
 
 from earnings.build import database as build_mod
 from earnings.build import ingest as ingest_mod
 from earnings.render import export as export_mod
-from earnings.sources.reviewed import SourceError
+from earnings.sources.problems import SourceError
 
 STATUS_MARK = {"pass": "ok  ", "fail": "FAIL", "warn": "warn", "skip": "skip"}
 
 
-def _print_report(result: build_mod.BuildResult, out=None) -> None:
+def _print_report(result: build_mod.BuildResult, out: TextIO | None = None) -> None:
     out = out or sys.stdout
     print("rows: " + ", ".join(f"{t} {n}" for t, n in result.counts().items()), file=out)
     for c in result.checks:
@@ -123,35 +124,13 @@ def parser() -> argparse.ArgumentParser:
         help="start the dashboard with its imports and first reads done before the first visitor "
         "(then `streamlit run dashboard.py`; any streamlit option may follow)",
     )
-    sp = sub.add_parser("bench", help="measure the dashboard against a floor app (results in benchmarks/)")
-    sp.add_argument("--quick", action="store_true", help="fewer reruns, 10 viewers only, no data scale (< 3 min)")
-    sp.add_argument("--viewers", help="room sizes, comma-separated (default: 10,25,50)")
-    sp.add_argument("--reruns", type=int, help="timed reruns per page (default: 30; quick: 10)")
-    sp.add_argument("--skip-browser", action="store_true", help="no Chromium timings")
-    sp.add_argument("--skip-scale", action="store_true", help="no 1,000-company database")
-    sp.add_argument("--out", default=str(build_mod.ROOT / "benchmarks"), help="results folder (default: benchmarks/)")
-    sp.add_argument("--label", help="a note recorded with the results (e.g. what changed)")
-    sp.add_argument("--soak", action="store_true", help="only the soak run: viewers clicking around for minutes")
-    sp.add_argument("--soak-viewers", type=int, default=20, help="viewers in the soak run (default: 20)")
-    sp.add_argument("--soak-s", type=float, default=300.0, help="length of the soak run in seconds (default: 300)")
-    sp.set_defaults(func=cmd_bench)
     return p
-
-
-def cmd_bench(args: argparse.Namespace) -> int:
-    if args.soak:
-        from benchmarks import soak  # noqa: PLC0415 (only the benchmark needs it)
-
-        return soak.main(args.soak_viewers, args.soak_s, Path(args.out))
-    from benchmarks import runner  # noqa: PLC0415 (only the benchmark needs it)
-
-    return runner.main(args)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["serve"]:  # the rest are streamlit's options, passed on untouched
-        from earnings import serve  # noqa: PLC0415 (imports everything the pages need)
+        from earnings import serve  # imports everything the pages need
 
         return serve.main(argv[1:])
     args = parser().parse_args(argv)

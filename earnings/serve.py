@@ -31,15 +31,14 @@ MODULES = (
     "pyarrow",
     "duckdb",
     "plotly.graph_objects",
-    "earnings.read.queries",
-    "earnings.render.charts",
+    "earnings.read.bundle",
     "earnings.model.briefing",
     "earnings.model.commentary",
     "earnings.model.drilldown",
-    "earnings.model.scorecard",
+    "earnings.model.tables",
+    "earnings.render.charts",
     "earnings.render.export",
 )
-CHARTS = ("revenue", "margins", "opex", "guidance")
 log = logging.getLogger("earnings.serve")
 
 
@@ -49,8 +48,9 @@ def warm_up(location: str | None = None) -> dict:
     for name in MODULES:
         importlib.import_module(name)
     imported = time.perf_counter()
-    from earnings.build import database as build  # noqa: PLC0415 (imported just above, timed there)
-    from earnings.read import queries
+    # imported just above (timed there); bound here
+    from earnings.build import database as build
+    from earnings.read import bundle, queries
     from earnings.render import charts
 
     location = location or build.db_location()
@@ -58,22 +58,22 @@ def warm_up(location: str | None = None) -> dict:
     if build.first_build_needed(location):
         try:
             build.build()
-        except Exception as err:  # noqa: BLE001 - the pages show the problem and what to do
+        except Exception as err:  # the pages show the problem and what to do
             done["problem"] = f"the first build failed: {err}"
             return done
     try:
         con = queries.connect(location)
-    except Exception as err:  # noqa: BLE001 - the pages show the problem and what to do
+    except Exception as err:  # the pages show the problem and what to do
         done["problem"] = f"the database cannot be read: {err}"
         return done
     try:
         tickers = list(queries.companies(con)["ticker"])
-        data = queries.company_data(con, tickers[0]) if tickers else None
+        data = bundle.company_data(con, tickers[0]) if tickers else None
         if data is not None:
-            for name in CHARTS:
-                if getattr(charts, name)(data) is not None:
+            for builder in charts.PAGE_CHARTS:
+                if builder(data) is not None:
                     done["charts"] += 1
-    except Exception as err:  # noqa: BLE001 - an old or damaged database: the pages say so
+    except Exception as err:  # an old or damaged database: the pages say so
         done["problem"] = f"the database cannot be read: {err}"
     finally:
         con.close()
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         + f" ({done.get('total_s', done['imports_s']):.1f} s)",
         flush=True,
     )
-    from streamlit.web import cli  # noqa: PLC0415 (after the warm-up, as `streamlit run` would be)
+    from streamlit.web import cli  # after the warm-up, as `streamlit run` would be
 
     sys.argv = ["streamlit", *argv]
     return cli.main()  # runs the server until it is stopped

@@ -8,9 +8,10 @@ from functools import partial
 
 import streamlit as st
 
-from earnings.model import briefing, fmt, urlstate
+from earnings.model import briefing, cards, fmt, urlstate
+from earnings.render import charts
 from earnings.ui import components as ui
-from earnings.ui import store
+from earnings.ui import store, urlsync
 
 esc = fmt.md_escape
 st.set_page_config(initial_sidebar_state="collapsed")  # opened directly, the projector gets the whole width
@@ -20,14 +21,14 @@ if period is None:
     st.caption("No reported quarter for this company in the sources yet.")
     st.stop()
 
-number, notice = briefing.parse_step(urlstate.raw_value(st.query_params.to_dict(), "step"))
+number, notice = briefing.parse_step(urlstate.raw_value(urlsync.current(), "step"))
 if notice:
     st.info(esc(notice), icon="ℹ️")
 screen = briefing.screen(data, period, number)
 
 
 def go_to(n: int) -> None:
-    st.query_params.from_dict({"ticker": data.ticker, "period": period, "step": str(n)})
+    urlsync.replace({"ticker": data.ticker, "period": period, "step": str(n)})
 
 
 def picked() -> None:
@@ -64,7 +65,7 @@ with st.container(horizontal=True, horizontal_alignment="distribute", vertical_a
         )  # fmt: skip
 
 
-def show_number(n: briefing.Number) -> None:
+def show_number(n: cards.Card) -> None:
     st.metric(
         n.label,
         n.value,
@@ -86,7 +87,7 @@ def show_items(rows: list[dict]) -> None:
             st.caption(esc(f"{briefing.item_byline(row)} — {source}"))
 
 
-def grid(numbers: list[briefing.Number], per_row: int) -> None:
+def grid(numbers: list[cards.Card], per_row: int) -> None:
     for i in range(0, len(numbers), per_row):
         for col, n in zip(st.columns(per_row), numbers[i : i + per_row]):
             with col:
@@ -96,11 +97,11 @@ def grid(numbers: list[briefing.Number], per_row: int) -> None:
 if screen.step.id == "headline":
     grid(screen.numbers, 3)
     st.caption("Figures as reported; changes against earlier quarters are derived.")
-elif screen.figure is not None:
+elif screen.chart is not None:
     left, right = st.columns([3, 2], gap="large") if screen.items else (st.container(), None)
     with left:
-        chart_key = f"briefing_{screen.step.id}_chart"
-        st.plotly_chart(screen.figure, theme=None, config={"displayModeBar": False}, key=chart_key)
+        fig = store.figure(ctx.db, data.ticker, charts.briefing, step=screen.chart, period=period)
+        st.plotly_chart(fig, theme=None, config={"displayModeBar": False}, key=f"briefing_{screen.step.id}_chart")
         grid(screen.numbers, 2)
     if right is not None:
         with right:

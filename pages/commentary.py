@@ -6,26 +6,18 @@ from earnings.contract import periods, vocab
 from earnings.model import commentary as cv
 from earnings.model import fmt, urlstate
 from earnings.ui import components as ui
+from earnings.ui import urlsync
 
 ctx = ui.page("commentary", "Commentary", show_quarter=False)
 data, esc = ctx.data, fmt.md_escape
 GRID_KEY = "commentary_theme_grid"
 
 
-def set_params(updates: dict[str, str | None]) -> None:
-    for name, value in updates.items():
-        if value:
-            st.query_params[name] = value
-        else:
-            st.query_params.pop(name, None)
-
-
 # --- what the URL asks for, validated --------------------------------------------------
-params = st.query_params.to_dict()
-# built once per company and build (the bundle is shared and never changes), not on every rerun
-grid = data.memo(("theme_grid",), lambda: cv.theme_grid(data.themes))
+params = urlsync.current()
+grid = data.once(cv.theme_grid)
 theme_topic, theme_period, theme_notices = cv.resolve_theme(params, grid)
-rows = data.memo(("commentary_items",), lambda: cv.items(data))
+rows = data.once(cv.items)
 # the period filter is "all periods" unless the link names one (the header's period defaults to the latest)
 explicit_period = ctx.view.period if "period" in params else None
 opts = cv.options(rows, data.metrics(), ctx.view.metric, explicit_period)
@@ -40,7 +32,7 @@ for notice in notices + theme_notices + ([page_notice] if page_notice else []):
 
 def pick_theme() -> None:
     cells = st.session_state[GRID_KEY]["selection"]["cells"]
-    set_params(cv.theme_updates(cv.cell_target(grid, cells[0]) if cells else None))
+    urlsync.update(cv.theme_updates(cv.cell_target(grid, cells[0]) if cells else None))
 
 
 def theme_detail(topic: str | None, period: str | None) -> None:
@@ -66,7 +58,7 @@ st.subheader("Theme tracker")
 if grid.topics:
     picked = {"selection": {"cells": [list(grid.cell(theme_topic, theme_period))]}} if theme_topic else None
     st.dataframe(
-        ui.arrow_table(ctx, "theme_grid", lambda: grid.frame),
+        ui.arrow_table(ctx, cv.theme_frame),
         key=GRID_KEY,
         on_select=pick_theme,
         selection_mode="single-cell",
@@ -95,7 +87,7 @@ def url_select(label: str, param: str, value: str | None, options: list[str], sh
         ["", *options],
         key=key,
         format_func=lambda v: show(v) if v else all_label,
-        on_change=lambda: set_params(cv.param_updates(param, st.session_state[key])),
+        on_change=lambda: urlsync.update(cv.param_updates(param, st.session_state[key])),
     )
 
 
@@ -107,7 +99,7 @@ with search:
         key="commentary_q",
         max_chars=cv.MAX_QUERY,
         placeholder="Words in the text, topic or speaker",
-        on_change=lambda: set_params(cv.param_updates("q", st.session_state["commentary_q"].strip())),
+        on_change=lambda: urlsync.update(cv.param_updates("q", st.session_state["commentary_q"].strip())),
     )
 with kind:
     url_select("Kind", "kind", filters.kind, opts.kinds, lambda k: cv.KIND_LABELS[k], "All kinds")
@@ -132,7 +124,7 @@ def pager_row(where: str) -> None:
         "Previous",
         key=f"commentary_prev_{where}",
         disabled=pager.page == 1,
-        on_click=set_params,
+        on_click=urlsync.update,
         args=({cv.PAGE_PARAM: str(pager.page - 1) if pager.page > 2 else None},),
         width="stretch",
     )
@@ -140,7 +132,7 @@ def pager_row(where: str) -> None:
         "Next",
         key=f"commentary_next_{where}",
         disabled=pager.page == pager.pages,
-        on_click=set_params,
+        on_click=urlsync.update,
         args=({cv.PAGE_PARAM: str(pager.page + 1)},),
         width="stretch",
     )
@@ -150,7 +142,7 @@ left, right = st.columns([4, 1], vertical_alignment="center")
 left.markdown(f"**{esc(cv.count_line(len(shown), len(rows)))}**")
 if filters.active():
     clear = dict.fromkeys((*cv.FILTER_PARAMS, cv.PAGE_PARAM, "metric", "basis", "period"))
-    right.button("Clear filters", key="commentary_clear", on_click=set_params, args=(clear,), width="stretch")
+    right.button("Clear filters", key="commentary_clear", on_click=urlsync.update, args=(clear,), width="stretch")
 if not shown:
     st.info("No commentary matches these filters. Clear a filter or search for fewer words.")
 pager_row("top")

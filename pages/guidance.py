@@ -3,7 +3,7 @@
 import streamlit as st
 
 from earnings.contract import periods
-from earnings.model import fmt, scorecard
+from earnings.model import fmt, outlook, scorecard, tables
 from earnings.render import charts
 from earnings.ui import components as ui
 
@@ -12,15 +12,15 @@ ctx = ui.page("guidance", "Guidance")
 data = ctx.data
 
 st.subheader("Scorecard")
-card = data.memo(("scorecard",), lambda: scorecard.rows(data))
+card = data.once(scorecard.rows)
 if card.empty:
     st.info("No guidance in the sources for this company.")
     st.stop()
 st.dataframe(
-    ui.arrow_table(ctx, "scorecard", lambda: card.drop(columns=["Issued", "metric", "basis", "period", "position"])),
+    ui.arrow_table(ctx, tables.guidance_scorecard),
     hide_index=True,
     key="scorecard",
-    on_select=lambda: ui.select_from_table(ctx, "scorecard", card.to_dict("records")),
+    on_select=lambda: ui.select_from_table(ctx, "scorecard", scorecard.figures(data)),
     selection_mode="single-row",
 )
 st.caption(
@@ -41,7 +41,7 @@ def guidance_chart() -> None:
             f"The {len(window)} guided quarters {periods.label(window[0])} to {periods.label(window[-1])}; "
             "every guided figure is in the scorecard above."
         )
-    ui.cached_chart(ctx, "guidance", "guidance_chart", selected=selected, upto=upto, quarters=CHART_QUARTERS)
+    ui.cached_chart(ctx, charts.guidance, "guidance_chart", selected=selected, upto=upto, quarters=CHART_QUARTERS)
     ui.drilldown_panel(ctx, view)
 
 
@@ -51,7 +51,7 @@ latest = data.latest_quarter()
 nxt = periods.shift_quarter(latest, 1) if latest else None
 if nxt:
     st.subheader(f"Outlook for {periods.label(nxt)}")
-    lines = scorecard.outlook(data, nxt)
+    lines = outlook.lines(data, nxt)
     for line in lines:
         st.markdown("- " + fmt.md_escape(line))
     if not lines:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from earnings.contract import periods, vocab
-from earnings.model import fmt, scorecard
+from earnings.model import fmt, outlook, tables
 from earnings.ui import components as ui
 
 ctx = ui.page("overview", "Overview")
@@ -29,20 +29,18 @@ with left:
     if not items:
         st.caption("No summary for this quarter in the sources.")
 with right:
-    outlook = scorecard.outlook(data, nxt) if nxt else []
+    lines = outlook.lines(data, nxt) if nxt else []
     st.subheader(f"Outlook for {periods.label(nxt)}" if nxt else "Outlook")
-    for line in outlook:
+    for line in lines:
         st.markdown("- " + fmt.md_escape(line))
-    if not outlook:
+    if not lines:
         st.caption("No guidance for the next quarter in the sources.")
 
 st.subheader(f"Guidance for {periods.label(period)}: how it came out")
-card = data.memo(("scorecard", period), lambda: scorecard.rows(data, target_period=period))
-if card.empty:
+if not data.guidance_for(period):
     st.caption("No guidance targeted this quarter in the sources.")
 else:
-    cols = ["Metric", "Guided", "Actual", "Position", "vs mid (derived)", "vs mid % (derived)", "Source says"]
-    st.table(ui.arrow_table(ctx, f"guidance_outcome:{period}", lambda: card[cols]), hide_index=True)
+    st.table(ui.arrow_table(ctx, tables.guidance_outcome, period), hide_index=True)
 st.page_link(
     ui.PAGES["guidance"][0], label="Full guidance scorecard →", query_params=ctx.view.params(with_selection=False)
 )

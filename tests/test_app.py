@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from earnings.build import database as build_mod
 from earnings.contract import periods, vocab
-from earnings.read import queries
+from earnings.read import bundle, queries
 from earnings.ui import components
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -95,10 +95,10 @@ def app_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="module")
-def known(app_db: Path) -> queries.CompanyData:
+def known(app_db: Path) -> bundle.CompanyData:
     con = queries.connect(str(app_db))
     try:
-        data = queries.company_data(con, "ALAB")
+        data = bundle.company_data(con, "ALAB")
     finally:
         con.close()
     assert data is not None
@@ -126,7 +126,7 @@ def app(app_db: Path) -> Callable[..., AppTest]:
     return run
 
 
-def valid_combinations(data: queries.CompanyData) -> list[dict[str, str]]:
+def valid_combinations(data: bundle.CompanyData) -> list[dict[str, str]]:
     """Every (ticker, period, metric, basis) the data holds, as query parameters."""
     out = []
     for period in data.periods():
@@ -213,7 +213,7 @@ def check_valid(at: AppTest, page_id: str, params: dict[str, str], focus: str) -
 
 
 @pytest.mark.parametrize("page_id", PAGE_IDS)
-def test_every_valid_combination(app, known: queries.CompanyData, page_id: str) -> None:
+def test_every_valid_combination(app, known: bundle.CompanyData, page_id: str) -> None:
     combos = valid_combinations(known)
     assert len(combos) > 50
     if page_id in DRILLDOWN_PAGES:

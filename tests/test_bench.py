@@ -9,9 +9,9 @@ from conftest import run_async
 from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from benchmarks import __main__ as bench_cli
 from benchmarks import report, runner, scale, stats, wsclient
-from earnings import cli
-from earnings.read import queries
+from earnings.read import bundle, queries
 
 # --- percentiles ------------------------------------------------------------------------------------
 
@@ -57,7 +57,7 @@ def test_scale_generator_builds_a_valid_database_with_the_projects_own_build(tmp
         companies = queries.companies(con)
         assert list(companies["ticker"]) == ["ZZ0001", "ZZ0002", "ZZ0003"]
         assert all(name.startswith("Synthetic Co ") for name in companies["name"])
-        data = queries.company_data(con, "ZZ0001")
+        data = bundle.company_data(con, "ZZ0001")
         assert data.quarters() == ["2024Q1", "2024Q2", "2024Q3", "2024Q4"]
         assert all("not real" in s["title"] for s in data.sources.values())
     finally:
@@ -175,10 +175,10 @@ def test_each_viewer_opens_the_overview_then_six_other_urls() -> None:
 
 
 def test_the_cli_takes_the_bench_options() -> None:
-    args = cli.parser().parse_args(["bench", "--quick", "--viewers", "10,25", "--skip-browser", "--out", "x"])
+    args = bench_cli.parser().parse_args(["--quick", "--viewers", "10,25", "--skip-browser", "--out", "x"])
     plan = runner.Plan.from_args(args)
     assert (plan.quick, plan.viewers, plan.browser, plan.scale, str(plan.out)) == (True, [10, 25], False, False, "x")
-    full = runner.Plan.from_args(cli.parser().parse_args(["bench"]))
+    full = runner.Plan.from_args(bench_cli.parser().parse_args([]))
     assert (full.viewers, full.reruns, full.scale) == ([10, 25, 50], 30, True)
 
 
@@ -274,11 +274,10 @@ def test_a_slow_page_with_a_time_budget_stops_after_its_minimum_of_reruns(monkey
 
 
 def test_the_soak_run_is_an_option_of_bench() -> None:
-    from earnings import cli
 
-    args = cli.parser().parse_args(["bench", "--soak", "--soak-viewers", "5", "--soak-s", "30"])
+    args = bench_cli.parser().parse_args(["--soak", "--soak-viewers", "5", "--soak-s", "30"])
     assert (args.soak, args.soak_viewers, args.soak_s) == (True, 5, 30.0)
-    defaults = cli.parser().parse_args(["bench"])
+    defaults = bench_cli.parser().parse_args([])
     assert (defaults.soak, defaults.soak_viewers, defaults.soak_s) == (False, 20, 300.0)
 
 

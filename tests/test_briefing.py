@@ -15,8 +15,10 @@ import pytest
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
-from earnings.model import briefing
-from earnings.read import queries
+from earnings.contract import vocab
+from earnings.model import briefing, cards
+from earnings.read import bundle, queries
+from earnings.render import charts
 
 ROOT = Path(__file__).resolve().parents[1]
 N = len(briefing.STEPS)
@@ -26,10 +28,10 @@ BAD_STEPS = ["0", "7", "99", "-1", "3.0", " 3", "３", "1e1", *HOSTILE]
 
 
 @pytest.fixture(scope="module")
-def data(built_db: Path) -> queries.CompanyData:
+def data(built_db: Path) -> bundle.CompanyData:
     con = queries.connect(str(built_db))
     try:
-        found = queries.company_data(con, "ALAB")
+        found = bundle.company_data(con, "ALAB")
     finally:
         con.close()
     assert found is not None
@@ -67,20 +69,20 @@ def test_parse_step_falls_back_to_one_with_a_notice_that_does_not_echo(raw: str)
 # --- what each step shows ---------------------------------------------------------------------------
 
 
-def test_every_step_of_every_reported_quarter_builds(data: queries.CompanyData) -> None:
+def test_every_step_of_every_reported_quarter_builds(data: bundle.CompanyData) -> None:
     for period in data.quarters():
         for s in briefing.STEPS:
             screen = briefing.screen(data, period, s.number)
             assert screen.heading == f"Step {s.number} of {N} · {s.title}"
-            assert (screen.figure is not None) == (s.id in briefing.FIGURES)
+            assert (screen.chart is not None) == (s.id in charts.BRIEFING_FIGURES)
             assert all(n.value != "—" for n in screen.numbers if s.id != "headline"), "no empty cards on chart steps"
             shown = screen.main_items + screen.items
             assert all(r["period"] == period for r in shown)
 
 
-def test_headline_figures_with_labelled_derived_changes(data: queries.CompanyData) -> None:
-    numbers = {n.label: n for n in briefing.headline(data, "2024Q4")}
-    assert list(numbers) == [label for _, _, label in briefing.HEADLINE]
+def test_headline_figures_with_labelled_derived_changes(data: bundle.CompanyData) -> None:
+    numbers = {n.label: n for n in cards.headline(data, "2024Q4")}
+    assert list(numbers) == [label for _, _, label in vocab.HEADLINE]
     revenue = numbers["Revenue"]
     assert (revenue.value, revenue.delta) == ("$141.1M", "+24.8%")
     assert revenue.delta_description == "q/q vs Q3 2024 (derived)"
@@ -95,7 +97,7 @@ def test_headline_figures_with_labelled_derived_changes(data: queries.CompanyDat
         assert n.note is None or n.note.endswith("(derived)")
 
 
-def test_guided_figures_against_the_midpoint(data: queries.CompanyData) -> None:
+def test_guided_figures_against_the_midpoint(data: bundle.CompanyData) -> None:
     revenue, growth = briefing.step_numbers(data, "2024Q4", "revenue")
     assert revenue.value == "$141.1M" and revenue.delta == "+$13.1M"
     assert revenue.delta_description.startswith("vs guidance midpoint") and revenue.delta_description.endswith(
@@ -107,7 +109,7 @@ def test_guided_figures_against_the_midpoint(data: queries.CompanyData) -> None:
     assert opex_non_gaap.color == "red", "opex above its guide is unfavourable"
 
 
-def test_outlook_is_next_quarters_guidance_marked_derived(data: queries.CompanyData) -> None:
+def test_outlook_is_next_quarters_guidance_marked_derived(data: bundle.CompanyData) -> None:
     numbers = briefing.outlook(data, "2024Q4")
     labels = [n.label for n in numbers]
     assert labels[0] == "Revenue, guided"
@@ -122,12 +124,12 @@ def test_outlook_is_next_quarters_guidance_marked_derived(data: queries.CompanyD
     assert screen.numbers == [] and screen.empty_text == "No guidance for Q1 2024 in the sources."
 
 
-def test_figures_show_nothing_reported_after_the_quarter(data: queries.CompanyData) -> None:
-    fig = briefing.revenue_figure(data, "2024Q3")
+def test_figures_show_nothing_reported_after_the_quarter(data: bundle.CompanyData) -> None:
+    fig = charts.briefing_revenue(data, "2024Q3")
     bars = fig.data[0]
     assert "Q4 2024" not in list(bars.x)
-    assert fig.layout.height == briefing.CHART_HEIGHT
-    fig = briefing.revenue_figure(data, "2024Q4")
+    assert fig.layout.height == charts.BRIEFING_HEIGHT
+    fig = charts.briefing_revenue(data, "2024Q4")
     names = [t.name for t in fig.data]
     guided = next(t for t in fig.data if t.name == "Guided range of a reported quarter (not an actual)")
     assert "Q4 2024" in list(guided.x) and any(h.startswith("Q4 2024 guided $126") for h in guided.hovertext)
@@ -139,7 +141,7 @@ def test_figures_show_nothing_reported_after_the_quarter(data: queries.CompanyDa
 # --- commentary ------------------------------------------------------------------------------------
 
 
-def test_chart_steps_pick_two_or_three_items_quotes_first(data: queries.CompanyData) -> None:
+def test_chart_steps_pick_two_or_three_items_quotes_first(data: bundle.CompanyData) -> None:
     picked = briefing.step_commentary(data, "2024Q4")
     order = {k: i for i, k in enumerate(briefing.PREFERRED_KINDS + briefing.FALLBACK_KINDS)}
     ids = [r["commentary_id"] for rows in picked.values() for r in rows]
@@ -155,7 +157,7 @@ def test_chart_steps_pick_two_or_three_items_quotes_first(data: queries.CompanyD
     assert any(r["kind"] == "quote" and r["topic"] == "Outlook" for r in picked["outlook"])
 
 
-def test_commentary_is_only_of_the_quarter_shown(data: queries.CompanyData) -> None:
+def test_commentary_is_only_of_the_quarter_shown(data: bundle.CompanyData) -> None:
     extra = pd.DataFrame(
         [
             {
@@ -182,7 +184,7 @@ def test_commentary_is_only_of_the_quarter_shown(data: queries.CompanyData) -> N
     assert [r["commentary_id"] for r in quotes] == ["test-q3-quote"] and takeaways == []
 
 
-def test_management_step_shows_the_quotes_and_one_or_two_takeaways(data: queries.CompanyData) -> None:
+def test_management_step_shows_the_quotes_and_one_or_two_takeaways(data: bundle.CompanyData) -> None:
     screen = briefing.screen(data, "2024Q4", 6)
     assert screen.main_items and all(r["kind"] == "quote" for r in screen.main_items)
     assert 1 <= len(screen.items) <= 2 and all(r["kind"] == "takeaway" for r in screen.items)
@@ -242,8 +244,8 @@ def test_every_step_renders(page: AppTest, number: int) -> None:
     assert at.title[0].value == "Briefing · ALAB Q4 2024"
     s = briefing.step(number)
     assert at.header[0].value == f"Step {number} of {N} · {s.title}"
-    charts = [e for e in at.get("plotly_chart")]
-    assert len(charts) == (1 if s.id in briefing.FIGURES else 0)
+    drawn = [e for e in at.get("plotly_chart")]
+    assert len(drawn) == (1 if s.id in charts.BRIEFING_FIGURES else 0)
     assert at.segmented_control[0].value == number, "the progress control shows the step"
     assert at.button(key="briefing_prev").disabled == (number == 1)
     assert at.button(key="briefing_next").disabled == (number == N)

@@ -10,14 +10,14 @@ import pytest
 
 from earnings.model import commentary as cv
 from earnings.model import fmt
-from earnings.read import queries
+from earnings.read import bundle, queries
 
 
 @pytest.fixture(scope="module")
-def data(built_db: Path) -> queries.CompanyData:
+def data(built_db: Path) -> bundle.CompanyData:
     con = queries.connect(str(built_db))
     try:
-        d = queries.company_data(con, "ALAB")
+        d = bundle.company_data(con, "ALAB")
     finally:
         con.close()
     assert d is not None
@@ -29,12 +29,12 @@ def rows(data) -> list[dict]:
     return cv.items(data)
 
 
-def _company(commentary: list[dict], themes: list[dict]) -> queries.CompanyData:
+def _company(commentary: list[dict], themes: list[dict]) -> bundle.CompanyData:
     """A small company with only commentary and themes."""
     c_cols = ["commentary_id", "period", "kind", "speaker", "role", "topic", "text", "metrics", "source_id", "section"]
     t_cols = ["topic", "period", "text", "trend", "metrics", "source_id", "note"]
     empty = pd.DataFrame(columns=["period", "metric", "basis", "value"])
-    return queries.CompanyData(
+    return bundle.CompanyData(
         ticker="TEST",
         name="Test Co",
         facts=empty,
@@ -238,7 +238,7 @@ def test_param_updates_delete_defaults_drop_a_stale_basis_and_go_back_to_page_on
 
 
 def test_theme_grid_has_topics_by_quarter_and_the_trend(data) -> None:
-    grid = cv.theme_grid(data.themes)
+    grid = cv.theme_grid(data)
     assert list(grid.frame.columns) == ["Topic", "Q2 2024", "Q3 2024", "Q4 2024", "Trend"]
     assert grid.topics == list(dict.fromkeys(data.themes["topic"]))
     assert list(grid.frame["Topic"]) == grid.topics
@@ -251,7 +251,7 @@ def test_theme_grid_has_topics_by_quarter_and_the_trend(data) -> None:
 
 
 def test_theme_grid_of_a_small_company() -> None:
-    grid = cv.theme_grid(SMALL.themes)
+    grid = cv.theme_grid(SMALL)
     assert grid.frame.to_dict("records") == [
         {"Topic": "Scorpio", "Q3 2024": "Launch", "Q4 2024": "Orders", "Trend": "Accelerating"},
         {"Topic": "UALink", "Q3 2024": fmt.MISSING, "Q4 2024": "Board seat", "Trend": fmt.MISSING},
@@ -261,7 +261,7 @@ def test_theme_grid_of_a_small_company() -> None:
 
 
 def test_theme_grid_without_themes() -> None:
-    grid = cv.theme_grid(_company([], []).themes)
+    grid = cv.theme_grid(_company([], []))
     assert grid.topics == [] and grid.frame.empty
 
 
@@ -281,7 +281,7 @@ def test_theme_grid_without_themes() -> None:
     ],
 )
 def test_cell_target(cell, expected) -> None:
-    assert cv.cell_target(cv.theme_grid(SMALL.themes), cell) == expected
+    assert cv.cell_target(cv.theme_grid(SMALL), cell) == expected
 
 
 def test_theme_updates() -> None:
@@ -291,7 +291,7 @@ def test_theme_updates() -> None:
 
 
 def test_resolve_theme() -> None:
-    grid = cv.theme_grid(SMALL.themes)
+    grid = cv.theme_grid(SMALL)
     assert cv.resolve_theme({}, grid) == (None, None, [])
     assert cv.resolve_theme({"theme_topic": "UALink", "theme_period": "2024Q4"}, grid) == ("UALink", "2024Q4", [])
     assert cv.resolve_theme({"theme_topic": "UALink"}, grid) == ("UALink", None, [])

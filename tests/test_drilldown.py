@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from earnings.build import database as build_mod
 from earnings.contract import periods, vocab
 from earnings.model import drilldown, fmt, urlstate
-from earnings.read import queries
-from earnings.read.queries import CompanyData
+from earnings.read import bundle, queries
+from earnings.read.bundle import CompanyData
 
 MINUS = "\u2212"
 
@@ -29,7 +29,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> CompanyData:
     build_mod.build(build_mod.DATA_DIR, db)
     con = queries.connect(str(db))
     try:
-        company = queries.company_data(con, "ALAB")
+        company = bundle.company_data(con, "ALAB")
     finally:
         con.close()
     assert company is not None
@@ -239,12 +239,13 @@ class _FakeStreamlit(SimpleNamespace):
 
 
 def _click(monkeypatch, data: CompanyData, customdata, query: dict | None = None) -> dict:
-    from earnings.ui import components
+    from earnings.ui import components, urlsync
 
     key = "revenue_chart"
     event = {"selection": {"points": [{"customdata": customdata}] if customdata is not None else []}}
     fake = _FakeStreamlit(session_state={key: event}, query_params=dict(query or {}))
     monkeypatch.setattr(components, "st", fake)
+    monkeypatch.setattr(urlsync, "st", fake)
     ctx = SimpleNamespace(data=data)
     components.select_from_chart(ctx, key)
     return fake.query_params

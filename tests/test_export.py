@@ -10,6 +10,8 @@ import html
 import json
 import re
 import shutil
+from collections import Counter
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
@@ -18,8 +20,8 @@ import pytest
 from earnings import cli
 from earnings.build.database import DATA_DIR, build
 from earnings.contract import periods
-from earnings.model import briefing, scorecard
-from earnings.read import queries
+from earnings.model import briefing, cards, scorecard
+from earnings.read import bundle, queries
 from earnings.render import export
 
 PERIOD = "2024Q4"
@@ -41,10 +43,10 @@ URL = 'https://example.com/"><script>alert(4)</script>'
 PAYLOADS = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "</script>")
 
 
-def company(db: Path, ticker: str = "ALAB") -> queries.CompanyData:
+def company(db: Path, ticker: str = "ALAB") -> bundle.CompanyData:
     con = queries.connect(str(db))
     try:
-        found = queries.company_data(con, ticker)
+        found = bundle.company_data(con, ticker)
     finally:
         con.close()
     assert found is not None
@@ -52,7 +54,7 @@ def company(db: Path, ticker: str = "ALAB") -> queries.CompanyData:
 
 
 @pytest.fixture(scope="module")
-def data(built_db: Path) -> queries.CompanyData:
+def data(built_db: Path) -> bundle.CompanyData:
     return company(built_db)
 
 
@@ -84,7 +86,7 @@ def note_text(doc: str, anchor: str) -> str:
 def test_every_headline_figure_with_its_changes_formatted_as_on_the_dashboard(doc: str, data) -> None:
     for expected in ("$141.1M", "74.1%", "$0.37"):
         assert expected in doc
-    for n in briefing.headline(data, PERIOD):
+    for n in cards.headline(data, PERIOD):
         for text in (n.label, n.value, n.delta, n.delta_description, n.note):
             if text:
                 assert html.escape(text) in doc, text
@@ -334,3 +336,80 @@ def test_hostile_quote_still_in_the_quotes_step(hostile) -> None:
     assert blocks
     assert periods.label(PERIOD) in doc
     assert company(Path(db)).commentary["text"].str.contains("<script>", regex=False).any()  # stored as given
+
+
+# every text field of the data that reaches the file, by table; the target label only in the chart's JSON
+EVERY_TEXT_FIELD = {
+    "sources": ("title", "publisher"),
+    "facts": ("section", "excerpt"),
+    "guidance": ("section", "excerpt", "source_label"),
+    "targets": ("section", "excerpt", "label"),
+    "commentary": ("text", "speaker", "topic", "section"),
+}
+
+
+def planted(field: str) -> str:
+    """Text naming its field that tries to leave an attribute, open an element and pass an entity through."""
+    return f"xss-{field}\"><img src=x onerror=alert('{field}')>&amp;"
+
+
+class Elements(HTMLParser):
+    """The elements of a document (how many of each) and the names of their attributes."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.tags: Counter[str] = Counter()
+        self.attributes: set[str] = set()
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags[tag] += 1
+        self.attributes |= {name for name, _ in attrs}
+
+
+@pytest.fixture(scope="module")
+def hostile_everywhere(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """The export of an edited copy of data/ with hostile text added to every text field that reaches it."""
+    folder = tmp_path_factory.mktemp("hostile_everywhere")
+    target = folder / "data"
+    shutil.copytree(DATA_DIR, target, ignore=shutil.ignore_patterns("*.duckdb*", ".*"))
+    for table, fields in EVERY_TEXT_FIELD.items():
+        frame = pd.read_csv(target / f"{table}.csv", dtype=str, keep_default_na=False)
+        for name in fields:
+            frame[name] = [f"{value} {planted(f'{table}.{name}')}".lstrip() for value in frame[name]]
+        frame.to_csv(target / f"{table}.csv", index=False)
+    db = folder / "earnings.duckdb"
+    build(target, db)
+    return export.export_from_db(db, "ALAB", PERIOD), db
+
+
+def test_every_text_field_from_the_data_is_escaped(hostile_everywhere, doc: str) -> None:
+    hostile_doc, db = hostile_everywhere
+    own = markup(hostile_doc)
+    page = JSON_BLOCK.sub("", own)  # the HTML, without the figures' JSON
+    for table, fields in EVERY_TEXT_FIELD.items():
+        for name in fields:
+            text = planted(f"{table}.{name}")
+            assert f'xss-{table}.{name}"' not in hostile_doc and text not in hostile_doc, name  # never raw
+            if (table, name) != ("targets", "label"):
+                assert html.escape(text) in page, name  # shown, as the text it is
+    # the target labels are drawn on the margins chart: in its JSON, escaped for a script element
+    for chart_id, text in JSON_BLOCK.findall(own):
+        assert "<" not in text and ">" not in text, chart_id
+    margins = json.loads(dict(JSON_BLOCK.findall(own))["chart-margins-json"])
+    assert any(planted("targets.label") in a["text"] for a in margins["layout"]["annotations"])
+    # the build checks quote sections and source labels: each such detail is shown escaped
+    con = queries.connect(str(db))
+    try:
+        details = [d for d in queries.checks(con)["detail"] if "xss-" in d]
+    finally:
+        con.close()
+    assert details
+    for detail in details:
+        assert f"<td>{html.escape(detail)}</td>" in page, detail
+    # the data added no kind of element and no attribute, and no script: as in the export of the bundled data
+    found, expected = Elements(own), Elements(markup(doc))
+    assert set(found.tags) == set(expected.tags) and found.attributes == expected.attributes
+    assert found.tags["script"] == expected.tags["script"]
+    assert "img" not in found.tags and not any(a.startswith("on") for a in found.attributes)

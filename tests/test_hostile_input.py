@@ -35,7 +35,7 @@ from earnings.build import database as build_mod
 from earnings.contract import vocab
 from earnings.model import briefing, fmt
 from earnings.model import commentary as cv
-from earnings.read import queries
+from earnings.read import bundle, queries
 from earnings.ui import components
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,10 +112,10 @@ def full_error_details() -> Iterator[None]:
 class Known:
     """What each parameter accepts, from the data (the oracle for "should the page say it fell back?")."""
 
-    def __init__(self, data: queries.CompanyData) -> None:
+    def __init__(self, data: bundle.CompanyData) -> None:
         self.data = data
         opts = cv.options(cv.items(data), data.metrics(), None, None)
-        grid = cv.theme_grid(data.themes)
+        grid = cv.theme_grid(data)
         self.values: dict[str, list[str]] = {
             "ticker": [data.ticker],
             "period": data.periods(),
@@ -166,7 +166,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def known(db: Path) -> Known:
     con = queries.connect(str(db))
     try:
-        data = queries.company_data(con, "ALAB")
+        data = bundle.company_data(con, "ALAB")
     finally:
         con.close()
     assert data is not None

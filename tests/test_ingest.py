@@ -21,8 +21,8 @@ from earnings import cli
 from earnings.build.database import DATA_DIR, build
 from earnings.build.ingest import ingest
 from earnings.contract import formulas
-from earnings.read import queries
-from earnings.sources.reviewed import SourceError
+from earnings.read import bundle, queries
+from earnings.sources.problems import SourceError
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -69,10 +69,10 @@ def fetch(db: Path, sql: str, params: list | None = None) -> list[tuple]:
         con.close()
 
 
-def company(db: Path, ticker: str) -> queries.CompanyData:
+def company(db: Path, ticker: str) -> bundle.CompanyData:
     con = queries.connect(str(db))
     try:
-        data = queries.company_data(con, ticker)
+        data = bundle.company_data(con, ticker)
     finally:
         con.close()
     assert data is not None, f"{ticker} not in the database"

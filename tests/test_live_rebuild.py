@@ -185,7 +185,7 @@ def test_rebuilding_50_times_while_sessions_rerun(server: Server, tmp_path: Path
             while not stop.is_set():
                 results[i].append(clients[i].rerun(urls[n % len(urls)]))
                 n += 1
-        except Exception as e:  # noqa: BLE001 - reported below
+        except Exception as e:  # reported below
             failures.append(f"session {i}: {type(e).__name__}: {e}")
 
     threads = [threading.Thread(target=viewer, args=(i,), daemon=True) for i in range(SESSIONS)]

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from benchmarks import scale
 from earnings.model import commentary as cv
-from earnings.read import queries
+from earnings.read import bundle, queries
 from earnings.render import charts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,7 +49,7 @@ def test_revenue_cards_show_the_fiscal_year_in_focus_and_a_table_every_year(db, 
     assert list(years["Fiscal year"]) == ["FY 2024", "FY 2023", "FY 2022"], "newest first"
     con = queries.connect(str(db))
     try:
-        data = queries.company_data(con, "ZZ0001")
+        data = bundle.company_data(con, "ZZ0001")
     finally:
         con.close()
     want = data.value("2023FY", "revenue")
@@ -79,7 +79,7 @@ def test_a_chart_of_many_quarters_keeps_a_short_legend(db, name) -> None:
     """Guidance of every quarter is one trace, not one legend entry per quarter."""
     con = queries.connect(str(db))
     try:
-        data = queries.company_data(con, "ZZ0001")
+        data = bundle.company_data(con, "ZZ0001")
     finally:
         con.close()
     fig = getattr(charts, name)(data)
@@ -92,7 +92,7 @@ def test_a_chart_of_many_quarters_keeps_a_short_legend(db, name) -> None:
 def test_the_guidance_chart_shows_eight_guided_quarters_around_the_focus(db, monkeypatch) -> None:
     con = queries.connect(str(db))
     try:
-        data = queries.company_data(con, "ZZ0001")
+        data = bundle.company_data(con, "ZZ0001")
     finally:
         con.close()
     every = charts.guided_window(data, None, 0)

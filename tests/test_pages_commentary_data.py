@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from earnings.build import database as build_mod
 from earnings.contract import periods
 from earnings.model import commentary as cv
-from earnings.read import queries
+from earnings.read import bundle, queries
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMENTARY = "pages/commentary.py"
@@ -78,10 +78,10 @@ def app_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="module")
-def known(app_db: Path) -> queries.CompanyData:
+def known(app_db: Path) -> bundle.CompanyData:
     con = queries.connect(str(app_db))
     try:
-        data = queries.company_data(con, "ALAB")
+        data = bundle.company_data(con, "ALAB")
     finally:
         con.close()
     assert data is not None
@@ -103,7 +103,7 @@ def page(app_db: Path) -> Callable[..., AppTest]:
     return run
 
 
-def expected(known: queries.CompanyData, **filters) -> list[dict]:
+def expected(known: bundle.CompanyData, **filters) -> list[dict]:
     return cv.filter_items(cv.items(known), cv.Filters(**filters))
 
 

@@ -269,16 +269,16 @@ def test_a_run_reads_one_build_to_the_end(tmp_path: Path, variant_b: Path, monke
     db = tmp_path / "earnings.duckdb"
     a = build_mod.build(build_mod.DATA_DIR, db)
     monkeypatch.setenv("EARNINGS_DB", str(db))
-    real_company_data = store.queries.company_data
+    real_company_data = store.bundle.company_data
 
     def read_then_rebuild(con, ticker):
         out = real_company_data(con, ticker)
         build_mod.build(variant_b, db)  # a rebuild lands in the middle of the run
         return out
 
-    monkeypatch.setattr(store.queries, "company_data", read_then_rebuild)
+    monkeypatch.setattr(store.bundle, "company_data", read_then_rebuild)
     at = new_app("data").run()  # the Data page reads sources, checks and every table after the figures
-    monkeypatch.setattr(store.queries, "company_data", real_company_data)
+    monkeypatch.setattr(store.bundle, "company_data", real_company_data)
     assert [e.message for e in at.exception] == [] and not at.error
     assert sidebar_hash(at) == a.content_hash[:12] and [c.value for c in at.code] == [a.content_hash]
     counts = [unescape(m.value) for m in at.markdown if " checks in all" in unescape(m.value)]

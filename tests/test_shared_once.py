@@ -17,8 +17,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from earnings.build import database as build_mod
-from earnings.read import queries
-from earnings.read.queries import CompanyData
+from earnings.read import bundle, queries
+from earnings.read.bundle import CompanyData
 from earnings.render import charts, figures
 from earnings.ui import components
 
@@ -36,7 +36,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def data(db: Path) -> CompanyData:
     con = queries.connect(str(db))
     try:
-        company = queries.company_data(con, "ALAB")
+        company = bundle.company_data(con, "ALAB")
     finally:
         con.close()
     assert company is not None
@@ -99,16 +99,20 @@ def test_arrow_table_is_made_once_and_leaves_what_arrow_cannot_type_to_streamlit
     ctx = SimpleNamespace(data=data)
     calls = []
 
-    def rows() -> list[dict]:
+    def rows(_data: CompanyData) -> list[dict]:
         calls.append(1)
         return [{"Quarter": "Q4 2024", "Revenue": "$141.1M", "q/q": "—"}, {"Quarter": "Q3 2024", "Revenue": None}]
 
-    table = components.arrow_table(ctx, "t", rows)
+    table = components.arrow_table(ctx, rows)
     assert isinstance(table, pa.Table)
     assert table.to_pylist() == [
         {"Quarter": "Q4 2024", "Revenue": "$141.1M", "q/q": "—"},
         {"Quarter": "Q3 2024", "Revenue": None, "q/q": None},
     ]
-    assert components.arrow_table(ctx, "t", rows) is table and len(calls) == 1, "built once per bundle"
-    mixed = components.arrow_table(ctx, "mixed", lambda: [{"a": "text"}, {"a": 1}])
+    assert components.arrow_table(ctx, rows) is table and len(calls) == 1, "built once per bundle"
+
+    def mixed_rows(_data: CompanyData) -> list[dict]:
+        return [{"a": "text"}, {"a": 1}]
+
+    mixed = components.arrow_table(ctx, mixed_rows)
     assert isinstance(mixed, pd.DataFrame) and list(mixed["a"]) == ["text", 1]

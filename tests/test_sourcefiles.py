@@ -24,7 +24,7 @@ import pytest
 
 from earnings.build.database import DATA_DIR, build, prepare
 from earnings.sources import reviewed as sourcefiles
-from earnings.sources.reviewed import SourceError
+from earnings.sources.problems import SourceError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

@@ -21,8 +21,8 @@ from streamlit.testing.v1 import AppTest
 from earnings.build import database as build_mod
 from earnings.contract import periods, vocab
 from earnings.model import urlstate
-from earnings.read import queries
-from earnings.read.queries import CompanyData
+from earnings.read import bundle, queries
+from earnings.read.bundle import CompanyData
 from earnings.ui import components
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,7 +73,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def data(db: Path) -> CompanyData:
     con = queries.connect(str(db))
     try:
-        company = queries.company_data(con, "ALAB")
+        company = bundle.company_data(con, "ALAB")
     finally:
         con.close()
     assert company is not None

@@ -19,8 +19,9 @@ import pandas as pd
 
 from earnings.build import reconcile
 from earnings.build.resolve import FIGURE_KEYS, ConflictError, Resolution, resolve
-from earnings.contract import formulas, periods, vocab
-from earnings.sources.reviewed import Problem, SourceData, load
+from earnings.contract import formulas, periods, schema, vocab
+from earnings.sources.problems import Problem
+from earnings.sources.reviewed import SourceData, load
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = ROOT / "data"
@@ -36,118 +37,6 @@ def db_location() -> str:
 def first_build_needed(location: str) -> bool:
     """The dashboard reads the bundled database, it is missing, and data/ can make it (first start)."""
     return Path(location) == DEFAULT_DB and not DEFAULT_DB.exists() and (DATA_DIR / "facts.csv").exists()
-
-
-SCHEMA = """
-create table meta (key varchar primary key, value varchar not null);
-create table companies (ticker varchar primary key, name varchar not null, currency varchar not null,
-    fiscal_year_end_month integer not null);
-create table sources (source_id varchar primary key, file varchar not null, title varchar not null,
-    publisher varchar, published_on date, kind varchar not null, url varchar);
-create table facts (ticker varchar not null, period varchar not null, metric varchar not null, basis varchar,
-    value double not null, unit varchar not null, qualifier varchar, source_id varchar not null,
-    section varchar, excerpt varchar not null, note varchar, fiscal_year integer not null, fiscal_quarter integer,
-    decimals integer not null);
-create table cross_checks (subject varchar not null, ticker varchar not null, period varchar, metric varchar not null,
-    basis varchar, value double, low double, high double, qualifier varchar, decimals integer, agrees boolean not null,
-    source_id varchar not null, section varchar, excerpt varchar not null);
-create table guidance (ticker varchar not null, metric varchar not null, basis varchar, target_period varchar not null,
-    issued_period varchar not null, low double not null, high double not null, qualifier varchar not null,
-    actual double, position varchar not null, source_label varchar not null, source_id varchar not null,
-    section varchar, excerpt varchar not null, stated_actual double);
-create table targets (ticker varchar not null, metric varchar not null, basis varchar, horizon varchar not null,
-    low double not null, high double, qualifier varchar not null, label varchar not null, source_id varchar not null,
-    section varchar, excerpt varchar not null);
-create table commentary (commentary_id varchar primary key, ticker varchar not null, period varchar not null,
-    kind varchar not null, speaker varchar, role varchar, topic varchar not null, text varchar not null,
-    metrics varchar[] not null, source_id varchar not null, section varchar);
-create table themes (ticker varchar not null, topic varchar not null, period varchar not null, text varchar not null,
-    trend varchar, metrics varchar[] not null, source_id varchar not null, note varchar);
-create table checks (check_id varchar primary key, ticker varchar, period varchar, status varchar not null,
-    category varchar not null, detail varchar not null);
-"""
-
-COLUMNS = {
-    "companies": ["ticker", "name", "currency", "fiscal_year_end_month"],
-    "sources": ["source_id", "file", "title", "publisher", "published_on", "kind", "url"],
-    "facts": [
-        "ticker",
-        "period",
-        "metric",
-        "basis",
-        "value",
-        "unit",
-        "qualifier",
-        "source_id",
-        "section",
-        "excerpt",
-        "note",
-        "fiscal_year",
-        "fiscal_quarter",
-        "decimals",
-    ],
-    "cross_checks": [
-        "subject",
-        "ticker",
-        "period",
-        "metric",
-        "basis",
-        "value",
-        "low",
-        "high",
-        "qualifier",
-        "decimals",
-        "agrees",
-        "source_id",
-        "section",
-        "excerpt",
-    ],
-    "guidance": [
-        "ticker",
-        "metric",
-        "basis",
-        "target_period",
-        "issued_period",
-        "low",
-        "high",
-        "qualifier",
-        "actual",
-        "position",
-        "source_label",
-        "source_id",
-        "section",
-        "excerpt",
-        "stated_actual",
-    ],
-    "targets": [
-        "ticker",
-        "metric",
-        "basis",
-        "horizon",
-        "low",
-        "high",
-        "qualifier",
-        "label",
-        "source_id",
-        "section",
-        "excerpt",
-    ],
-    "commentary": [
-        "commentary_id",
-        "ticker",
-        "period",
-        "kind",
-        "speaker",
-        "role",
-        "topic",
-        "text",
-        "metrics",
-        "source_id",
-        "section",
-    ],
-    "themes": ["ticker", "topic", "period", "text", "trend", "metrics", "source_id", "note"],
-    "checks": ["check_id", "ticker", "period", "status", "category", "detail"],
-}
 
 
 @dataclass
@@ -232,7 +121,7 @@ def prepare(data_dir: Path = DATA_DIR) -> BuildResult:
 
 
 def _frame(table: str, rows: list[dict]) -> pd.DataFrame:
-    cols = COLUMNS[table]
+    cols = list(schema.TABLES[table].stored_columns)
     return pd.DataFrame([{c: r.get(c) for c in cols} for r in rows], columns=cols)
 
 
@@ -247,13 +136,15 @@ def write_database(result: BuildResult, db_path: Path) -> None:
     try:
         con = duckdb.connect(str(tmp))
         try:
-            con.execute(SCHEMA)
-            for table in COLUMNS:
+            con.execute(schema.ddl())
+            for table in schema.CONTRACT_TABLES:
+                if table == "meta":
+                    continue
                 frame = _frame(table, result.tables.get(table, []))
                 if frame.empty:
                     continue
                 con.register("incoming", frame)
-                cols = ", ".join(COLUMNS[table])
+                cols = ", ".join(schema.TABLES[table].stored_columns)
                 con.execute(f"insert into {table} ({cols}) select {cols} from incoming")  # noqa: S608 (table and column names are constants)
                 con.unregister("incoming")
             meta = {

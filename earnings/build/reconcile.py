@@ -7,6 +7,7 @@ not in the data).
 
 from __future__ import annotations
 
+from collections.abc import KeysView
 from dataclasses import dataclass
 
 from earnings.build.resolve import rounding_tolerance
@@ -44,7 +45,7 @@ class FactIndex:
         row = self.get(ticker, period, metric, basis)
         return 0.0 if row is None else rounding_tolerance(row, "value")
 
-    def keys(self):
+    def keys(self) -> KeysView:
         return self.rows.keys()
 
 

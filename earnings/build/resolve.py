@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from earnings.sources.reviewed import Problem, SourceError
+from earnings.sources.problems import Problem, SourceError
 
 
 class ConflictError(SourceError):

@@ -32,6 +32,8 @@ COMMENTARY_KINDS = (
     "takeaway",
     "estimates",
 )
+# the order commentary is shown in wherever it is listed: what people said first
+KIND_ORDER = ("quote", "qa", "takeaway", "summary", "went_well", "went_wrong", "estimates")
 KIND_LABELS = {
     "summary": "Summary",
     "went_well": "Went well",
@@ -71,6 +73,17 @@ _METRIC_LIST = [
 ]
 METRICS: dict[str, Metric] = {m.id: m for m in _METRIC_LIST}
 METRIC_UNITS: dict[str, str] = {m.id: m.unit for m in _METRIC_LIST}
+
+# GAAP operating expense lines, in the order they are stacked and listed
+OPEX_LINES = ("opex_rd", "opex_sm", "opex_ga")
+
+# the margin lines charted and tabled, in order: non-GAAP first, then GAAP
+MARGIN_SERIES = (
+    ("gross_margin", "non_gaap"),
+    ("gross_margin", "gaap"),
+    ("operating_margin", "non_gaap"),
+    ("operating_margin", "gaap"),
+)
 
 # The headline figures of a quarter, in the order the overview and the briefing show them
 HEADLINE = (

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import plotly.graph_objects as go
-
-from earnings.contract import formulas, periods, vocab
-from earnings.model import drilldown, fmt, scorecard
-from earnings.read.queries import CompanyData
-from earnings.render import charts
+from earnings.contract import periods, vocab
+from earnings.model import cards, drilldown, fmt
+from earnings.model import outlook as outlook_model
+from earnings.model.changes import change
+from earnings.read.bundle import CompanyData
 
 
 @dataclass(frozen=True)
@@ -30,7 +29,7 @@ class Step:
     topics: tuple[str, ...] = ()  # words in a commentary topic that name this step
 
 
-OPEX_LINES = charts.OPEX_LINES
+OPEX_LINES = vocab.OPEX_LINES
 STEPS: tuple[Step, ...] = (
     Step(1, "headline", "Headline figures", "Headline"),
     Step(2, "revenue", "Revenue vs guidance", "Revenue", ("revenue",), ("result", "revenue")),
@@ -47,13 +46,11 @@ STEPS: tuple[Step, ...] = (
     Step(6, "management", "What management said", "Quotes"),
 )
 STEP_NOTICE = "The link's step is not one this briefing has; showing step 1 instead."
-CHART_HEIGHT = 440  # with the title, the controls and the numbers below it, fits a 1440×900 screen
+CHART_STEPS = ("revenue", "margins", "opex")  # the steps drawn around a chart (render.charts.briefing)
 
-HEADLINE = vocab.HEADLINE
 PREFERRED_KINDS = ("quote", "qa", "takeaway")  # what a chart step shows, in this order
 FALLBACK_KINDS = ("went_well", "went_wrong", "summary")  # only when a step would show fewer than two
 MAX_ITEMS, MIN_ITEMS = 3, 2
-POSITION_WORDS = vocab.POSITION_WORDS
 
 
 # --- steps ------------------------------------------------------------------------
@@ -72,174 +69,70 @@ def parse_step(raw: str | None) -> tuple[int, str | None]:
     return 1, STEP_NOTICE
 
 
-next_quarter = charts.next_quarter
+def next_quarter(period: str) -> str:
+    return periods.shift_quarter(period, 1)
 
 
 # --- big numbers ----------------------------------------------------------------------------------
 
 
-@dataclass
-class Number:
-    """One big number on screen (an st.metric) and the line under it."""
-
-    label: str
-    value: str
-    delta: str | None = None
-    delta_description: str | None = None
-    direction: int = 0  # +1 up, −1 down, 0 none
-    favourable: bool | None = None  # colour: True green, False red, None grey
-    note: str | None = None
-
-    @property
-    def arrow(self) -> str:
-        return {1: "up", -1: "down"}.get(self.direction, "off")
-
-    @property
-    def color(self) -> str:
-        return {True: "green", False: "red"}.get(self.favourable, "gray")
-
-
-def change(current: float | None, previous: float | None, unit: str) -> tuple[str, float] | None:
-    """(text, signed size) of a change: points for a percentage, growth otherwise, units across a loss."""
-    if current is None or previous is None:
-        return None
-    if unit == "pct":
-        d = current - previous
-        return fmt.points(d), d
-    g = formulas.growth_pct(current, previous)
-    if g is None:  # a loss or zero before: the change in units
-        d = current - previous
-        return fmt.delta(d, unit), d
-    return fmt.growth(g), g
-
-
-def _favourable(metric: str, size: float) -> bool | None:
-    better = vocab.METRICS[metric].higher_is_better if metric in vocab.METRICS else None
-    if better is None or size == 0:
-        return None
-    return (size > 0) == better
-
-
-def _with_delta(n: Number, metric: str, found: tuple[str, float] | None, description: str) -> Number:
-    if found is not None:
-        n.delta, n.delta_description = found[0], description
-        n.direction = fmt.signed_sign(found[1])
-        n.favourable = _favourable(metric, found[1])
-    return n
-
-
-def quarter_number(data: CompanyData, period: str, metric: str, basis: str | None, label: str) -> Number:
-    """A reported figure with its change vs the prior quarter (delta) and a year ago (note), both derived."""
-    unit = vocab.METRIC_UNITS[metric]
-    v = data.value(period, metric, basis)
-    prev, year_ago = periods.previous_quarter(period), periods.year_ago_quarter(period)
-    n = Number(label, fmt.value(v, unit))
-    _with_delta(
-        n,
-        metric,
-        change(v, data.value(prev, metric, basis), unit),
-        f"q/q vs {periods.label(prev)} (derived)",
-    )
-    yoy = change(v, data.value(year_ago, metric, basis), unit)
-    if yoy is not None:
-        n.note = f"y/y vs {periods.label(year_ago)}: {yoy[0]} (derived)"
-    return n
-
-
-def guided_number(data: CompanyData, period: str, metric: str, basis: str | None, label: str) -> Number:
-    """The figure against the guidance that targeted this quarter; without guidance, ``quarter_number``."""
-    guided = data.guidance_for(period, metric, basis)
-    actual = data.value(period, metric, basis)
-    if not guided or actual is None:
-        return quarter_number(data, period, metric, basis, label)
-    g = guided[0]
-    unit = vocab.METRIC_UNITS[metric]
-    mid = formulas.guidance_midpoint(g["low"], g["high"])
-    units, _ = formulas.distance_from_midpoint(actual, g["low"], g["high"])
-    n = Number(label, fmt.value(actual, unit))
-    _with_delta(n, metric, (fmt.delta(units, unit), units), f"vs guidance midpoint {fmt.value(mid, unit)} (derived)")
-    position = POSITION_WORDS.get(formulas.guidance_position(actual, g["low"], g["high"]), "")
-    rng = fmt.guidance_range(g["low"], g["high"], unit, g["qualifier"])
-    n.note = f"Guided {rng} with {periods.label(g['issued_period'])}: {position}"
-    return n
-
-
-def headline(data: CompanyData, period: str) -> list[Number]:
-    return [quarter_number(data, period, m, b, label) for m, b, label in HEADLINE]
-
-
-def step_numbers(data: CompanyData, period: str, step_id: str) -> list[Number]:
+def step_numbers(data: CompanyData, period: str, step_id: str) -> list[cards.Card]:
     """The two numbers under a chart step's figure."""
     if step_id == "revenue":
-        revenue = guided_number(data, period, "revenue", None, f"Revenue {periods.label(period)}")
+        revenue = cards.guided_card(data, period, "revenue", None, f"Revenue {periods.label(period)}")
         if not data.guidance_for(period, "revenue", None):
             revenue.note = f"No revenue guidance for {periods.label(period)} in the sources."
         return [revenue, growth_number(data, period)]
     if step_id == "margins":
         return [
-            guided_number(data, period, "gross_margin", "non_gaap", "Gross margin (non-GAAP)"),
-            guided_number(data, period, "operating_margin", "non_gaap", "Operating margin (non-GAAP)"),
+            cards.guided_card(data, period, "gross_margin", "non_gaap", "Gross margin (non-GAAP)"),
+            cards.guided_card(data, period, "operating_margin", "non_gaap", "Operating margin (non-GAAP)"),
         ]
     if step_id == "opex":
         return [
-            guided_number(data, period, "opex_total", "non_gaap", "Operating expenses (non-GAAP)"),
-            guided_number(data, period, "opex_total", "gaap", "Operating expenses (GAAP)"),
+            cards.guided_card(data, period, "opex_total", "non_gaap", "Operating expenses (non-GAAP)"),
+            cards.guided_card(data, period, "opex_total", "gaap", "Operating expenses (GAAP)"),
         ]
     return []
 
 
-def growth_number(data: CompanyData, period: str) -> Number:
+def growth_number(data: CompanyData, period: str) -> cards.Card:
     """Revenue growth q/q as the big number, y/y under it; both derived."""
-    n = quarter_number(data, period, "revenue", None, "")
+    n = cards.quarter_card(data, period, "revenue", None, "")
     prev = periods.label(periods.previous_quarter(period))
-    return Number(f"Revenue growth q/q vs {prev} (derived)", n.delta or fmt.MISSING, note=n.note)
+    return cards.Card(f"Revenue growth q/q vs {prev} (derived)", n.delta or fmt.MISSING, note=n.note)
 
 
-def _shown(numbers: list[Number]) -> list[Number]:
+def _shown(numbers: list[cards.Card]) -> list[cards.Card]:
     """A step shows only the numbers it has: a card with nothing in it is left out."""
     return [n for n in numbers if n.value != fmt.MISSING]
 
 
-OUTLOOK_ORDER = ("revenue", "gross_margin", "operating_margin", "opex_total", "diluted_eps")
-
-
-def outlook(data: CompanyData, period: str) -> list[Number]:
+def outlook(data: CompanyData, period: str) -> list[cards.Card]:
     """Next quarter's guided figures, each with what it implies against ``period`` (derived)."""
     nxt = next_quarter(period)
-    rows = sorted(
-        data.guidance_for(nxt),
-        key=lambda g: (OUTLOOK_ORDER.index(g["metric"]) if g["metric"] in OUTLOOK_ORDER else 99, g["basis"] or ""),
-    )
     out = []
-    for g in rows:
-        metric, basis, unit = g["metric"], g["basis"], vocab.METRIC_UNITS[g["metric"]]
-        base = data.value(period, metric, basis)
-        mid = formulas.guidance_midpoint(g["low"], g["high"])
-        n = Number(
-            f"{vocab.metric_label(metric, basis)}, guided",
-            fmt.guidance_range(g["low"], g["high"], unit, g["qualifier"]),
-        )
-        where = f"midpoint vs {periods.label(period)}'s {fmt.value(base, unit)} (derived)"
-        _with_delta(n, metric, change(mid, base, unit), where)
-        implied = formulas.implied_growth(g["low"], g["high"], base) if unit != "pct" else None
-        if implied and g["low"] != g["high"]:
-            n.note = f"{fmt.growth(implied[0])} to {fmt.growth(implied[2])} across the range (derived)"
-        out.append(n)
-    om = scorecard.implied_operating_margin(data, nxt)
+    for g in outlook_model.guided(data, nxt):
+        card = cards.Card(f"{g.label}, guided", g.range_text)
+        where = f"midpoint vs {periods.label(period)}'s {g.base_text} (derived)"
+        cards.with_delta(card, g.metric, g.midpoint_change, where)
+        if g.implied_growth and g.is_range:
+            card.note = (
+                f"{fmt.growth(g.implied_growth[0])} to {fmt.growth(g.implied_growth[2])} across the range (derived)"
+            )
+        out.append(card)
+    om = outlook_model.implied_operating_margin(data, nxt)
     if om is not None:
-        n = Number("Implied operating margin (non-GAAP)", fmt.value(om[1], "pct"))
+        card = cards.Card("Implied operating margin (non-GAAP)", fmt.value(om[1], "pct"))
         base = data.value(period, "operating_margin", "non_gaap")
-        _with_delta(
-            n,
+        cards.with_delta(
+            card,
             "operating_margin",
             change(om[1], base, "pct"),
             f"midpoints vs {periods.label(period)}'s {fmt.value(base, 'pct')} (derived)",
         )
-        n.note = (
-            f"{fmt.value(om[0], 'pct')}–{fmt.value(om[2], 'pct')} across the ranges; "
-            "derived from guided gross margin, opex and revenue"
-        )
-        out.append(n)
+        card.note = f"{outlook_model.implied_margin_text(om)}; derived from guided gross margin, opex and revenue"
+        out.append(card)
     return out
 
 
@@ -253,27 +146,6 @@ def guidance_issued(data: CompanyData, period: str) -> str | None:
     if issued:
         text += ", issued with " + ", ".join(periods.label(p) for p in issued)
     return text
-
-
-# --- figures: the pages' assembly, as of the quarter in focus ----------------------------------------
-
-
-def revenue_figure(data: CompanyData, period: str) -> go.Figure:
-    """Revenue bars up to the quarter (outlined), the guidance that targeted it, next quarter's guided range."""
-    fig = charts.revenue(data, last=period, selected=period)
-    return fig.update_layout(height=CHART_HEIGHT, margin_r=60)
-
-
-def margins_figure(data: CompanyData, period: str) -> go.Figure:
-    fig = charts.margins(data, last=period, selected=(period, "gross_margin", "non_gaap"))
-    return fig.update_layout(height=CHART_HEIGHT)
-
-
-def opex_figure(data: CompanyData, period: str) -> go.Figure:
-    return charts.opex(data, last=period).update_layout(height=CHART_HEIGHT)
-
-
-FIGURES = {"revenue": revenue_figure, "margins": margins_figure, "opex": opex_figure}
 
 
 # --- commentary -----------------------------------------------------------------------------------
@@ -368,8 +240,8 @@ class Screen:
 
     step: Step
     period: str
-    figure: go.Figure | None = None
-    numbers: list[Number] = field(default_factory=list)
+    chart: str | None = None  # the step whose chart is drawn (render.charts.briefing), or None
+    numbers: list[cards.Card] = field(default_factory=list)
     main_items: list[dict] = field(default_factory=list)  # commentary under the numbers (management quotes)
     items: list[dict] = field(default_factory=list)  # commentary beside the figure or the numbers
     subtitle: str | None = None
@@ -385,9 +257,9 @@ def screen(data: CompanyData, period: str, number: int) -> Screen:
     out = Screen(s, period)
     commentary = step_commentary(data, period)
     if s.id == "headline":
-        out.numbers = headline(data, period)
-    elif s.id in FIGURES:
-        out.figure = FIGURES[s.id](data, period)
+        out.numbers = cards.headline(data, period)
+    elif s.id in CHART_STEPS:
+        out.chart = s.id
         out.numbers = _shown(step_numbers(data, period, s.id))
         out.items = commentary[s.id]
     elif s.id == "outlook":

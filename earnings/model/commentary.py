@@ -18,13 +18,13 @@ import pandas as pd
 
 from earnings.contract import periods, vocab
 from earnings.model import fmt, urlstate
-from earnings.read.queries import CompanyData
+from earnings.read.bundle import CompanyData
 
 THEME = "theme"
 KINDS = (*vocab.COMMENTARY_KINDS, THEME)
 KIND_LABELS = {**vocab.KIND_LABELS, THEME: "Theme"}
 # the order of the groups on the page: what people said first
-KIND_ORDER = ("quote", "qa", "takeaway", "summary", "went_well", "went_wrong", "estimates", THEME)
+KIND_ORDER = (*vocab.KIND_ORDER, THEME)
 GROUP_TITLES = {
     "quote": "Quotes",
     "qa": "Q&A",
@@ -44,20 +44,11 @@ TOPIC_COLUMN = "Topic"
 TREND_COLUMN = "Trend"
 
 
-def _metrics(value: object) -> list[str]:
-    """A metrics cell (list, array, "a;b" text or None) as a list of metric ids."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [m for m in value.split(";") if m]
-    return [str(m) for m in value]  # type: ignore[union-attr]
-
-
 def items(data: CompanyData) -> list[dict]:
     """Every commentary row and every theme cell of a company, in source order."""
     out = []
     for r in data.records("commentary"):
-        out.append({**r, "metrics": _metrics(r.get("metrics")), "trend": None, "note": None})
+        out.append({**r, "trend": None, "note": None})
     for i, r in enumerate(data.records("themes")):
         out.append(
             {
@@ -68,7 +59,7 @@ def items(data: CompanyData) -> list[dict]:
                 "role": None,
                 "topic": r["topic"],
                 "text": r["text"],
-                "metrics": _metrics(r.get("metrics")),
+                "metrics": r["metrics"],
                 "source_id": r["source_id"],
                 "section": None,
                 "trend": r.get("trend"),
@@ -279,8 +270,8 @@ class ThemeGrid:
         return self.topics.index(topic), column
 
 
-def theme_grid(themes: pd.DataFrame) -> ThemeGrid:
-    rows = themes.to_dict("records")
+def theme_grid(data: CompanyData) -> ThemeGrid:
+    rows = data.records("themes")
     topics = list(dict.fromkeys(r["topic"] for r in rows))
     shown = sorted({r["period"] for r in rows}, key=periods.sort_key)
     columns = {periods.label(p): p for p in shown}
@@ -296,6 +287,11 @@ def theme_grid(themes: pd.DataFrame) -> ThemeGrid:
         table.append(line)
     frame = pd.DataFrame(table, columns=[TOPIC_COLUMN, *columns, TREND_COLUMN], dtype=object)
     return ThemeGrid(frame, topics, shown, columns)
+
+
+def theme_frame(data: CompanyData) -> pd.DataFrame:
+    """The theme tracker as the page's table shows it."""
+    return data.once(theme_grid).frame
 
 
 def cell_target(grid: ThemeGrid, cell: Sequence[object]) -> tuple[str, str | None] | None:

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from earnings.contract import formulas, periods, vocab
 from earnings.model import fmt
-from earnings.read.queries import CompanyData
+from earnings.model.changes import change
+from earnings.read.bundle import CompanyData
 
 
 @dataclass
@@ -70,16 +71,8 @@ def comparisons(data: CompanyData, period: str, metric: str, basis: str | None) 
 
 
 def compare(data: CompanyData, period: str, other: str, metric: str, basis: str | None, label: str) -> list[Comparison]:
-    cur, prev = data.value(period, metric, basis), data.value(other, metric, basis)
-    if cur is None or prev is None:
-        return []
-    unit = vocab.METRIC_UNITS[metric]
-    if unit == "pct":
-        return [Comparison(label, fmt.points(formulas.point_change(cur, prev)))]
-    g = formulas.growth_pct(cur, prev)
-    if g is None:  # a negative or zero base: show the change in units instead
-        return [Comparison(label, fmt.delta(cur - prev, unit))]
-    return [Comparison(label, fmt.growth(g))]
+    found = change(data.value(period, metric, basis), data.value(other, metric, basis), vocab.METRIC_UNITS[metric])
+    return [Comparison(label, found.text)] if found else []
 
 
 def guidance_outcomes(data: CompanyData, period: str, metric: str, basis: str | None) -> list[GuidanceOutcome]:
@@ -105,28 +98,22 @@ def guidance_outcomes(data: CompanyData, period: str, metric: str, basis: str | 
     return out
 
 
-def _metrics_of(row: dict) -> list[str]:
-    """The row's metrics as a list: DuckDB list columns arrive as numpy arrays (or None)."""
-    v = row.get("metrics")
-    return [] if v is None else [str(m) for m in v]
-
-
 def linked_commentary(data: CompanyData, period: str, metric: str) -> list[dict]:
     """Commentary that speaks about ``metric`` in ``period`` (a fiscal year also takes its quarters)."""
     year = periods.fiscal_year(period)
     rows = []
     for r in data.records("commentary"):
-        if metric not in _metrics_of(r):
+        if metric not in r["metrics"]:
             continue
         same = r["period"] == period or (period.endswith("FY") and periods.fiscal_year(r["period"]) == year)
         if same:
             rows.append(r)
-    order = {"quote": 0, "qa": 1, "takeaway": 2, "summary": 3, "went_well": 4, "went_wrong": 5, "estimates": 6}
-    return sorted(rows, key=lambda r: order.get(r["kind"], 9))
+    order = {k: i for i, k in enumerate(vocab.KIND_ORDER)}
+    return sorted(rows, key=lambda r: order.get(r["kind"], len(order)))
 
 
 def linked_themes(data: CompanyData, period: str, metric: str) -> list[dict]:
-    return [r for r in data.records("themes") if metric in _metrics_of(r) and r["period"] == period]
+    return [r for r in data.records("themes") if metric in r["metrics"] and r["period"] == period]
 
 
 def build(data: CompanyData, period: str, metric: str, basis: str | None) -> Drilldown:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from earnings.contract import formulas, periods, vocab
 from earnings.model import fmt
-from earnings.read.queries import CompanyData
+from earnings.read.bundle import CompanyData
 
 POSITION_TEXT = {"above": "▲ above", "within": "● within", "below": "▼ below", "pending": "… pending"}
 
@@ -57,40 +57,6 @@ def midpoint_decimals(g: dict, unit: str) -> int:
     return base if round(mid, base) == round(mid, 6) else base + 1
 
 
-def outlook(data: CompanyData, period: str) -> list[str]:
-    """Plain-text lines: each guided figure for ``period`` and what it implies (derived)."""
-    guided = {(g["metric"], g["basis"]): g for g in data.guidance_for(period)}
-    lines = []
-    for (metric, basis), g in guided.items():
-        unit = vocab.METRIC_UNITS[metric]
-        line = f"{vocab.metric_label(metric, basis)}: {fmt.guidance_range(g['low'], g['high'], unit, g['qualifier'])}"
-        base_period = periods.previous_quarter(period) if periods.is_quarter(period) else None
-        base = data.value(base_period, metric, basis) if base_period else None
-        if unit == "pct" and base is not None:
-            mid = formulas.guidance_midpoint(g["low"], g["high"])
-            line += f" ({fmt.points(mid - base)} vs {fmt.value(base, unit)} in {periods.label(base_period)}, derived)"
-        elif base is not None:
-            implied = formulas.implied_growth(g["low"], g["high"], base)
-            if implied:
-                line += (
-                    f" ({fmt.growth(implied[0])} to {fmt.growth(implied[2])} vs {periods.label(base_period)}'s "
-                    f"{fmt.value(base, unit)}, derived)"
-                )
-        lines.append(line)
-    om = implied_operating_margin(data, period)
-    if om:
-        lines.append(
-            f"Implied operating margin (non-GAAP): {fmt.value(om[1], 'pct')} at the midpoints, "
-            f"{fmt.value(om[0], 'pct')}–{fmt.value(om[2], 'pct')} across the ranges (derived from guided gross margin, opex and revenue)"
-        )
-    return lines
-
-
-def implied_operating_margin(data: CompanyData, period: str) -> tuple[float, float, float] | None:
-    g = {(r["metric"], r["basis"]): r for r in data.guidance_for(period)}
-    gm, opex, rev = g.get(("gross_margin", "non_gaap")), g.get(("opex_total", "non_gaap")), g.get(("revenue", None))
-    if not (gm and opex and rev):
-        return None
-    return formulas.implied_operating_margin(
-        formulas.guidance_midpoint(gm["low"], gm["high"]), opex["low"], opex["high"], rev["low"], rev["high"]
-    )
+def figures(data: CompanyData) -> list[tuple[str, str, str | None]]:
+    """The figure each scorecard row scores, as (period, metric, basis), in the rows' order."""
+    return [(g["target_period"], g["metric"], g["basis"]) for g in data.records("guidance")]

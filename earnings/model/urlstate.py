@@ -7,7 +7,7 @@ raises and is never echoed back: the page uses its default and says so.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from earnings.contract import periods
@@ -69,10 +69,10 @@ def choose(raw: str | None, allowed: Sequence[str], default: str | None, what: s
 def resolve_view(
     params: Mapping[str, object],
     tickers: Sequence[str],
-    periods_of,
-    metrics_of,
-    bases_of,
-    default_period_of,
+    periods_of: Callable[[str], Sequence[str]],
+    metrics_of: Callable[[str], Sequence[str]],
+    bases_of: Callable[[str, str], Sequence[str | None]],
+    default_period_of: Callable[[str], str | None],
 ) -> View:
     """Validate ticker, period, metric and basis in that order.
 
@@ -103,3 +103,51 @@ def resolve_view(
     elif raw_value(params, "basis"):
         notices.append("The link's basis is ignored: it names no metric.")
     return View(ticker=ticker, period=p.value, metric=m.value, basis=basis, notices=notices)
+
+
+# --- what a change of view writes into the URL (``None`` removes a parameter) ---------------------------------
+
+
+def picker_updates(param: str, value: str) -> dict[str, str | None]:
+    """A new company or quarter in focus: another company has its own quarters and metrics, another
+    quarter its own selection; either way a list starts again at its first page."""
+    cleared = ("period", "metric", "basis", "page") if param == "ticker" else ("metric", "basis", "page")
+    return {param: value, **dict.fromkeys(cleared)}
+
+
+def selection_updates(ticker: str, period: str, metric: str, basis: str | None) -> dict[str, str | None]:
+    """A selected figure (a click on a chart or a table row, a card's link)."""
+    return {"ticker": ticker, "period": period, "metric": metric, "basis": basis}
+
+
+# --- several companies -------------------------------------------------------------------------------------
+
+MAX_TICKERS = 8
+
+
+def resolve_tickers(
+    raw: str | None, known: Sequence[str], default: Sequence[str] = (), limit: int = MAX_TICKERS
+) -> tuple[list[str], list[str]]:
+    """The companies a ``tickers=A,B,C`` parameter names, in the link's order, each once and at most ``limit``.
+
+    Names the database does not hold are dropped with one notice that does not repeat them; with none
+    left, ``default``. Returns (tickers, notices).
+    """
+    if raw is None or raw.strip() == "":
+        return list(default)[:limit], []
+    notices = []
+    if len(raw) > MAX_PARAM_LENGTH:
+        return list(default)[:limit], ["The link's list of companies is too long; showing the default companies."]
+    allowed = set(known)
+    asked = [t.strip().upper() for t in raw.split(",") if t.strip()]
+    chosen = list(dict.fromkeys(t for t in asked if t in allowed))
+    if len(chosen) < len(set(asked)):
+        dropped = len(set(asked)) - len(chosen)
+        noun = "company" if dropped == 1 else "companies"
+        notices.append(f"The link names {dropped} {noun} this dashboard does not know; left out.")
+    if len(chosen) > limit:
+        notices.append(f"The link names more than {limit} companies; showing the first {limit}.")
+        chosen = chosen[:limit]
+    if not chosen:
+        return list(default)[:limit], notices
+    return chosen, notices

@@ -6,41 +6,19 @@ caching lives in ``earnings.ui.store``; nothing here imports Streamlit.
 
 from __future__ import annotations
 
-import copy
-import functools
-from dataclasses import dataclass, field
-
 import duckdb
 import pandas as pd
 
-from earnings.contract import periods, vocab
+from earnings.contract import schema, vocab
 
-CONTRACT_TABLES = (
-    "companies",
-    "sources",
-    "facts",
-    "cross_checks",
-    "guidance",
-    "targets",
-    "commentary",
-    "themes",
-    "checks",
-    "meta",
-)
-
+CONTRACT_TABLES = schema.CONTRACT_TABLES
 
 # the documents one company's rows cite (a database of many companies holds many documents)
-SOURCES_OF_COMPANY = """
-select source_id, file, title, publisher, cast(published_on as varchar) as published_on, kind, url
-from sources where source_id in (
-    select source_id from facts where ticker = $ticker
-    union select source_id from cross_checks where ticker = $ticker
-    union select source_id from guidance where ticker = $ticker
-    union select source_id from targets where ticker = $ticker
-    union select source_id from commentary where ticker = $ticker
-    union select source_id from themes where ticker = $ticker
+_CITED = " union ".join(f"select source_id from {t} where ticker = $ticker" for t in schema.COMPANY_TABLES)  # noqa: S608 (names from the schema)
+SOURCES_OF_COMPANY = (
+    "select source_id, file, title, publisher, cast(published_on as varchar) as published_on, kind, url "  # noqa: S608 (names from the schema)
+    f"from sources where source_id in ({_CITED})"
 )
-"""
 
 
 class SchemaError(Exception):
@@ -116,150 +94,54 @@ def whole_table(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
     return con.execute(f"select * from {table}").df()  # noqa: S608 (name checked against a constant list)
 
 
-def _made_once(method):
-    """A bundle's derived list or dict, computed once per arguments (a bundle never changes); each caller
-    gets its own shallow copy, so changing it cannot reach the shared one."""
-
-    @functools.wraps(method)
-    def shared(self, *args):
-        return copy.copy(self.memo((method.__name__, *args), lambda: method(self, *args)))
-
-    return shared
+def content_hash(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The content hash of the build ``con`` reads (None when the database has none)."""
+    row = con.execute("select value from meta where key = 'content_hash'").fetchone()
+    return row[0] if row else None
 
 
-@dataclass
-class CompanyData:
-    """Everything the pages show for one company, loaded in one go."""
-
-    ticker: str
-    name: str
-    facts: pd.DataFrame
-    guidance: pd.DataFrame
-    targets: pd.DataFrame
-    commentary: pd.DataFrame
-    themes: pd.DataFrame
-    cross_checks: pd.DataFrame
-    content_hash: str = ""  # the build this was read from: a page never mixes two builds
-    sources: dict[str, dict] = field(default_factory=dict)
-    index: dict[tuple[str, str, str | None], dict] = field(default_factory=dict)
-    _derived: dict[tuple, object] = field(default_factory=dict, init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        self.index = {(r["period"], r["metric"], r["basis"]): r for r in self.facts.to_dict("records")}
-
-    # --- facts ---------------------------------------------------------------
-    def fact(self, period: str, metric: str, basis: str | None = None) -> dict | None:
-        return self.index.get((period, metric, basis))
-
-    def value(self, period: str, metric: str, basis: str | None = None) -> float | None:
-        row = self.fact(period, metric, basis)
-        return None if row is None else row["value"]
-
-    def memo(self, key: tuple, compute):
-        """``compute()`` once per bundle (a bundle is shared by every session and never changes); read-only."""
-        if key not in self._derived:
-            self._derived[key] = compute()
-        return self._derived[key]
-
-    def records(self, table: str) -> list[dict]:
-        """The rows of ``commentary``, ``themes``, ``guidance``, ``targets``, … as dicts, made once; read-only."""
-        return self.memo(("records", table), lambda: getattr(self, table).to_dict("records"))
-
-    @_made_once
-    def series(self, metric: str, basis: str | None = None) -> dict[str, float]:
-        """Quarterly values of one metric, by period."""
-        return {
-            p: r["value"] for (p, m, b), r in self.index.items() if m == metric and b == basis and periods.is_quarter(p)
-        }
-
-    @_made_once
-    def quarters(self) -> list[str]:
-        """Quarters that have at least one figure, oldest first."""
-        return sorted({p for (p, _, _) in self.index if periods.is_quarter(p)}, key=periods.sort_key)
-
-    @_made_once
-    def periods(self) -> list[str]:
-        """Every period with a figure, guidance or commentary, oldest first."""
-        ps = {p for (p, _, _) in self.index}
-        ps |= set(self.guidance["target_period"]) | set(self.commentary["period"]) | set(self.themes["period"])
-        return sorted(ps, key=periods.sort_key)
-
-    def latest_quarter(self) -> str | None:
-        q = self.quarters()
-        return q[-1] if q else None
-
-    @_made_once
-    def bases(self, metric: str) -> list[str | None]:
-        found = {b for (_, m, b) in self.index if m == metric}
-        found |= {b for m, b in zip(self.guidance["metric"], self.guidance["basis"]) if m == metric}
-        return sorted(found, key=lambda b: {"non_gaap": 0, "gaap": 1}.get(b, 2))
-
-    @_made_once
-    def metrics(self) -> list[str]:
-        """Every metric the company's figures, guidance, targets or commentary speak of."""
-        found = {m for (_, m, _) in self.index} | set(self.guidance["metric"]) | set(self.targets["metric"])
-        for frame in (self.commentary, self.themes):
-            for ms in frame["metrics"]:
-                found |= set(ms or [])
-        return [m for m in vocab.METRICS if m in found]
-
-    def source(self, source_id: str) -> dict:
-        return self.sources.get(source_id, {"source_id": source_id, "title": source_id})
-
-    # --- guidance --------------------------------------------------------------
-    def guidance_for(self, period: str, metric: str | None = None, basis: str | None = None) -> list[dict]:
-        rows = [g for g in self.records("guidance") if g["target_period"] == period]
-        if metric is not None:
-            rows = [r for r in rows if r["metric"] == metric and r["basis"] == basis]
-        return rows
+BUNDLE_TABLES = ("facts", "guidance", "targets", "commentary", "themes", "cross_checks", "checks")
 
 
-def _none(frame: pd.DataFrame) -> pd.DataFrame:
-    """NaN/NA -> None, so missing stays missing (never 0) in plain Python; list columns as lists."""
-    out = frame.astype(object).where(frame.notna(), None)
-    for col in ("metrics",):
-        if col in out:
-            out[col] = [list(v) if v is not None else [] for v in out[col]]
-    return out
+def _company_rows(table: str) -> str:
+    """The select of one company's rows of ``table`` (the build's own checks, of no company, too)."""
+    spec = schema.TABLES[table]
+    own_checks = table == "checks"
+    columns = ", ".join(c for c in spec.stored_columns if c != "ticker" or own_checks)
+    where = "ticker = $1 or ticker is null" if own_checks else "ticker = $1"
+    order = f" order by {spec.order_by}" if spec.order_by else ""
+    return f"select {columns} from {table} where {where}{order}"  # noqa: S608 (names from the schema, a constant)
 
 
-def company_data(con: duckdb.DuckDBPyConnection, ticker: str) -> CompanyData | None:
-    row = con.execute("select ticker, name from companies where ticker = ?", [ticker]).fetchone()
+COMPANY_SQL = {table: _company_rows(table) for table in BUNDLE_TABLES}
+
+
+def company_tables(
+    con: duckdb.DuckDBPyConnection, ticker: str
+) -> tuple[str, str, dict[str, pd.DataFrame], pd.DataFrame] | None:
+    """(name, content hash, one frame per table, the documents it cites) of one company; None if unknown."""
+    row = con.execute("select name from companies where ticker = ?", [ticker]).fetchone()
     if row is None:
         return None
+    frames = {table: con.execute(sql, [ticker]).df() for table, sql in COMPANY_SQL.items()}
+    sources = con.execute(SOURCES_OF_COMPANY, {"ticker": ticker}).df()
+    return row[0], content_hash(con) or "", frames, sources
 
-    def q(sql: str) -> pd.DataFrame:
-        return _none(con.execute(sql, [ticker]).df())
 
-    src = con.execute(SOURCES_OF_COMPANY, {"ticker": ticker}).df()
-    content_hash = con.execute("select value from meta where key = 'content_hash'").fetchone()
-    return CompanyData(
-        ticker=row[0],
-        name=row[1],
-        content_hash=content_hash[0] if content_hash else "",
-        facts=q(
-            "select period, metric, basis, value, unit, qualifier, source_id, section, excerpt, note, decimals "
-            "from facts where ticker = ? order by fiscal_year, coalesce(fiscal_quarter, 5), metric, basis"
-        ),
-        guidance=q(
-            "select metric, basis, target_period, issued_period, low, high, qualifier, actual, position, "
-            "source_label, source_id, section, excerpt, stated_actual from guidance where ticker = ? "
-            "order by target_period, metric, basis"
-        ),
-        targets=q(
-            "select metric, basis, horizon, low, high, qualifier, label, source_id, section, excerpt "
-            "from targets where ticker = ? order by horizon, metric"
-        ),
-        commentary=q(
-            "select commentary_id, period, kind, speaker, role, topic, text, metrics, source_id, section "
-            "from commentary where ticker = ? order by rowid"
-        ),
-        themes=q(
-            "select topic, period, text, trend, metrics, source_id, note from themes where ticker = ? order by rowid"
-        ),
-        cross_checks=q(
-            "select subject, period, metric, basis, value, low, high, qualifier, decimals, agrees, source_id, section, excerpt "
-            "from cross_checks where ticker = ?"
-        ),
-        sources={r["source_id"]: r for r in _none(src).to_dict("records")},
+def aligned_figures(con: duckdb.DuckDBPyConnection, tickers: list[str], metrics: list[str]) -> pd.DataFrame:
+    """Several companies' quarterly figures of ``metrics`` in one query, one row per period, metric and basis
+    and one column per company (in the order given) with its value, or None where it has none."""
+    rows = con.execute(
+        "select period, metric, basis, ticker, value from facts "
+        "where list_contains($tickers, ticker) and list_contains($metrics, metric) and fiscal_quarter is not null "
+        "order by fiscal_year, fiscal_quarter, metric, basis nulls first",
+        {"tickers": list(tickers), "metrics": list(metrics)},
+    ).fetchall()
+    table: dict[tuple, dict[str, float]] = {}
+    for period, metric, basis, ticker, value in rows:
+        table.setdefault((period, metric, basis), {})[ticker] = value
+    return pd.DataFrame(
+        [[*key, *(values.get(t) for t in tickers)] for key, values in table.items()],
+        columns=["period", "metric", "basis", *tickers],
+        dtype=object,
     )

@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from earnings.contract import formulas, periods
-from earnings.read.queries import CompanyData
+from earnings.contract import periods, vocab
+from earnings.model import derived
+from earnings.read.bundle import CompanyData
 from earnings.render import figures
 
-OPEX_LINES = ("opex_rd", "opex_sm", "opex_ga")
-MARGIN_SERIES = (
-    ("gross_margin", "non_gaap"),
-    ("gross_margin", "gaap"),
-    ("operating_margin", "non_gaap"),
-    ("operating_margin", "gaap"),
-)
+OPEX_LINES = vocab.OPEX_LINES
+MARGIN_SERIES = vocab.MARGIN_SERIES
+BRIEFING_HEIGHT = 440  # with the title, the controls and the numbers below it, fits a 1440×900 screen
 
 
 def upto(values: dict[str, float], period: str | None) -> dict[str, float]:
@@ -76,9 +73,7 @@ def margins(
 def opex(data: CompanyData, *, last: str | None = None, selected: tuple[str, str] | None = None) -> go.Figure:
     lines = {m: upto(data.series(m, "gaap"), last) for m in OPEX_LINES}
     total = upto(data.series("opex_total", "gaap"), last)
-    revenue_by_quarter = data.series("revenue")
-    share = {p: formulas.share_of(v, revenue_by_quarter.get(p)) for p, v in total.items()}
-    share = {p: v for p, v in share.items() if v is not None}
+    share = upto(data.once(derived.opex_share_of_revenue), last)
     axis = periods.quarter_axis([p for s in lines.values() for p in s] + list(total))
     return figures.opex_figure(data.ticker, axis, lines, share, selected)
 
@@ -122,3 +117,32 @@ def guidance(
     if not rows:
         return None
     return figures.range_vs_actual_figure(data.ticker, rows, selected, panel_titles=panel_titles)
+
+
+PAGE_CHARTS = (revenue, margins, opex, guidance)  # what the chart pages draw (serve builds each once at start)
+
+
+# --- the briefing: the pages' charts as of the quarter in focus ---------------------------------------
+
+
+def briefing_revenue(data: CompanyData, period: str) -> go.Figure:
+    """Revenue bars up to the quarter (outlined), the guidance that targeted it, next quarter's guided range."""
+    return revenue(data, last=period, selected=period).update_layout(height=BRIEFING_HEIGHT, margin_r=60)
+
+
+def briefing_margins(data: CompanyData, period: str) -> go.Figure:
+    return margins(data, last=period, selected=(period, "gross_margin", "non_gaap")).update_layout(
+        height=BRIEFING_HEIGHT
+    )
+
+
+def briefing_opex(data: CompanyData, period: str) -> go.Figure:
+    return opex(data, last=period).update_layout(height=BRIEFING_HEIGHT)
+
+
+BRIEFING_FIGURES = {"revenue": briefing_revenue, "margins": briefing_margins, "opex": briefing_opex}
+
+
+def briefing(data: CompanyData, *, step: str, period: str) -> go.Figure:
+    """The chart of a briefing step (model.briefing.CHART_STEPS) for the quarter ``period``."""
+    return BRIEFING_FIGURES[step](data, period)

@@ -4,14 +4,22 @@ Pure (no Streamlit). Everything shown comes from the same builders as the
 pages: ``earnings.briefing`` (the steps, their numbers and commentary),
 ``earnings.charts`` (the figures, through the briefing), ``earnings.scorecard``
 (the guidance scorecard) and ``earnings.fmt`` (every number). This module only
-lays them out as HTML and adds the citations.
+gathers what each part of the file shows, as plain dataclasses, and adds the
+citations; how it looks is the templates' (``templates/``):
 
+- ``briefing.html.j2`` is the document; ``parts.html.j2`` has one macro per part
+  (a card, an item, a chart, the notes under a step, the scorecard, the sources,
+  the checks); ``briefing.css`` and ``briefing.js`` are included as they are.
+- Jinja2 with autoescape on: every ``{{ … }}`` is HTML-escaped (also in
+  attributes), a missing value shown as '—' (``_finalize``). Two values skip
+  HTML escaping, each marked safe in one place below: plotly.js, and each
+  figure's JSON, escaped instead by ``script_json`` for its script element
+  (``<``, ``>`` and ``&`` as ``\\u003c`` etc., so no data can close it). Nothing
+  else holding data is ever marked safe. Links are written only for http(s) URLs
+  (the ``web_address`` test).
 - plotly.js is embedded once; each chart is a ``<div>`` with its figure as JSON
   in a ``<script type="application/json">`` block, drawn by one small script.
   Nothing is fetched when the file opens.
-- Every value from the data goes through ``html.escape`` (also in attributes);
-  figure JSON has ``<``, ``>`` and ``&`` as ``\\u003c`` etc., so no data can
-  close a script element. Links are written only for http(s) URLs.
 - Every number, chart and quote carries numbered notes naming the source
   document and passage; each step lists its notes at its foot, so a printed
   page carries its own evidence. The file ends with the source list, the build
@@ -30,27 +38,32 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import ClassVar
 
 import duckdb
+import jinja2
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.offline
+from markupsafe import Markup
 
 from earnings.contract import periods, vocab
-from earnings.model import briefing, fmt, scorecard
-from earnings.read import queries
-from earnings.read.queries import CompanyData
+from earnings.model import briefing, fmt, scorecard, tables
+from earnings.model.cards import Card
+from earnings.read import bundle, queries
+from earnings.read.bundle import CompanyData
 from earnings.render import charts
 
 CHART_WIDTH = 700  # px: the printable width of A4 (186 mm) and Letter with 12 mm margins is ≥ 703 px
 CHART_HEIGHT = 380  # px: with the numbers, the commentary and the notes, a step fits one printed page
-PLOTLY_CONFIG = {"displayModeBar": False, "responsive": False, "scrollZoom": False, "displaylogo": False}
-STATUS_ORDER = ("fail", "warn", "skip", "pass")
 SCORECARD_COLUMNS = (
     "Metric", "Period", "Issued", "Guided", "Midpoint", "Actual", "Position", "vs mid (derived)", "Source says",
 )  # fmt: skip
 SCORECARD_TITLE = "Guidance scorecard"
 SCORECARD_AFTER = "opex"  # the scorecard comes after this briefing step, before the outlook
+TEMPLATES = Path(__file__).parent / "templates"
+DOCUMENT = "briefing.html.j2"
+PARTS = "parts.html.j2"
 
 
 class ExportError(Exception):
@@ -82,24 +95,71 @@ def plotly_js() -> str:
     return plotly.offline.get_plotlyjs()
 
 
+# --- the templates ----------------------------------------------------------------------------------------
+
+
+def _finalize(value: object) -> object:
+    """Every ``{{ … }}`` of the templates: markup (a macro's output, the two safe values) as it is; anything
+    else escaped by ``esc`` (a missing value as '—'). Autoescape would escape it too, spelling quotes
+    ``&#34;``; escaping here keeps ``html.escape``'s spelling (``&quot;``), so the file reads as before."""
+    return value if hasattr(value, "__html__") else Markup(esc(value))
+
+
+def is_web_address(url: object) -> bool:
+    """Whether a source URL is written as a link: http(s) only, never ``javascript:``, ``data:`` and the like."""
+    return isinstance(url, str) and url.strip().lower().startswith(("https://", "http://"))
+
+
+def _figure_json(spec: dict) -> Markup:
+    """The ``script_json`` filter: a figure as JSON inside its script element. The one place data is marked
+    safe, because ``script_json`` has already escaped what could end the element (HTML entities would not
+    be read inside a script)."""
+    return Markup(script_json(spec))
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    """The templates (one environment per process: each template is compiled once)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.tests["web_address"] = is_web_address
+    env.filters["script_json"] = _figure_json
+    env.globals.update(chart_width=CHART_WIDTH, chart_height=CHART_HEIGHT, missing=fmt.MISSING)
+    return env
+
+
+def _link(url: object) -> str:
+    """A source's URL as the sources table shows it: a link only for an http(s) URL, anything else as text."""
+    return str(environment().get_template(PARTS).module.link(url))
+
+
 # --- citations ----------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
 class Note:
-    number: int
-    source_id: str
+    """One numbered citation as a step shows it: a marker linking to ``anchor``, listed at the step's foot."""
+
+    number: int  # the same number for the same passage all through the file
+    anchor: str  # "step-revenue-n3": the note in this step's list
+    source: str  # "title · publisher · date"
     section: str | None
     excerpt: str | None
 
 
 @dataclass
 class Notes:
-    """Numbered citations for the whole file; each step also keeps the ones it cites, in order."""
+    """Numbered citations for the whole file; each step also keeps the ones it cites."""
 
     data: CompanyData
-    by_key: dict[tuple, Note] = field(default_factory=dict)
-    step: list[Note] = field(default_factory=list)  # the notes the current step cites, in order
+    numbers: dict[tuple[str, str | None, str | None], int] = field(default_factory=dict)  # (source, section, excerpt)
+    cited: dict[int, Note] = field(default_factory=dict)  # the notes the current step cites, by number
     current: str = "s0"  # the current step's id, for the notes' anchors
 
     def cite(self, row: dict | None) -> Note | None:
@@ -107,56 +167,28 @@ class Notes:
         if not row or not row.get("source_id"):
             return None
         key = (row["source_id"], row.get("section"), row.get("excerpt"))
-        note = self.by_key.get(key)
-        if note is None:
-            note = Note(len(self.by_key) + 1, *key)
-            self.by_key[key] = note
-        if note not in self.step:
-            self.step.append(note)
-        return note
+        number = self.numbers.setdefault(key, len(self.numbers) + 1)
+        if number not in self.cited:
+            self.cited[number] = Note(number, f"{self.current}-n{number}", self.source_line(key[0]), key[1], key[2])
+        return self.cited[number]
 
-    def refs(self, rows: Iterable[dict | None]) -> str:
-        """Superscript markers for these rows, each linking to the note at the foot of the step."""
-        notes: list[Note] = []
-        for row in rows:
-            note = self.cite(row)
-            if note is not None and note not in notes:
-                notes.append(note)
-        return "".join(self.marker(n) for n in sorted(notes, key=lambda n: n.number))
-
-    def marker(self, note: Note) -> str:
-        return f'<sup class="ref"><a href="#{self.anchor(note)}" title="{esc(self.text(note))}">{note.number}</a></sup>'
-
-    def anchor(self, note: Note) -> str:
-        return f"{self.current}-n{note.number}"
+    def refs(self, rows: Iterable[dict | None]) -> list[Note]:
+        """The notes for these rows, once each, in number order: the markers after a number, chart or item."""
+        found = {n.number: n for n in map(self.cite, rows) if n is not None}
+        return [found[k] for k in sorted(found)]
 
     def begin(self, section_id: str) -> None:
-        self.current, self.step = section_id, []
+        self.current, self.cited = section_id, {}
+
+    def footer(self) -> list[Note]:
+        """The current step's notes, in number order."""
+        return [self.cited[k] for k in sorted(self.cited)]
 
     def source_line(self, source_id: str) -> str:
         src = self.data.source(source_id)
         bits = [src.get("title") or source_id]
         bits += [str(src[k]) for k in ("publisher", "published_on") if src.get(k)]
         return " · ".join(bits)
-
-    def text(self, note: Note) -> str:
-        out = self.source_line(note.source_id)
-        if note.section:
-            out += f" · {note.section}"
-        if note.excerpt:
-            out += f": “{note.excerpt}”"
-        return out
-
-    def footer(self) -> str:
-        if not self.step:
-            return ""
-        items = []
-        for n in sorted(self.step, key=lambda n: n.number):
-            src = self.source_line(n.source_id)
-            where = f" · {esc(n.section)}" if n.section else ""
-            passage = f' <q class="excerpt">{esc(n.excerpt)}</q>' if n.excerpt else ""
-            items.append(f'<li id="{self.anchor(n)}" value="{n.number}"><cite>{esc(src)}</cite>{where}{passage}</li>')
-        return f'<footer class="notes"><h3>Sources for this step</h3><ol>{"".join(items)}</ol></footer>'
 
 
 # --- what each number, chart and item rests on ----------------------------------------------------------
@@ -170,9 +202,7 @@ def _label_metric(label: str, candidates: Iterable[tuple[str, str | None]]) -> t
     return max(found)[1] if found else None
 
 
-def _reported_rows(
-    data: CompanyData, period: str, metric: str, basis: str | None, n: briefing.Number
-) -> list[dict | None]:
+def _reported_rows(data: CompanyData, period: str, metric: str, basis: str | None, n: Card) -> list[dict | None]:
     """The fact shown, and what the card compares it with: an earlier quarter's fact, the guidance."""
     said = f"{n.label} {n.delta_description or ''} {n.note or ''}"
     rows = [data.fact(period, metric, basis)]
@@ -185,10 +215,10 @@ def _reported_rows(
     return rows
 
 
-def number_rows(data: CompanyData, period: str, step_id: str, n: briefing.Number) -> list[dict | None]:
+def number_rows(data: CompanyData, period: str, step_id: str, n: Card) -> list[dict | None]:
     """The rows (facts, guidance) a step's big number rests on, found from the metric its label names."""
     if step_id == "headline":
-        key = next(((m, b) for m, b, label in briefing.HEADLINE if label == n.label), None)
+        key = next(((m, b) for m, b, label in vocab.HEADLINE if label == n.label), None)
         return _reported_rows(data, period, *key, n) if key else []
     if step_id == "outlook":
         nxt = briefing.next_quarter(period)
@@ -222,52 +252,122 @@ def figure_rows(data: CompanyData, fig: go.Figure) -> list[dict | None]:
     return rows
 
 
-# --- HTML pieces --------------------------------------------------------------------------------------
+# --- what the file shows: plain data for the templates ---------------------------------------------------
 
 
-def _delta(n: briefing.Number) -> str:
-    if not n.delta:
-        return ""
-    arrow = {1: "▲ ", -1: "▼ "}.get(n.direction, "")
-    tone = {True: "good", False: "bad"}.get(n.favourable, "flat")
-    desc = f' <span class="desc">{esc(n.delta_description)}</span>' if n.delta_description else ""
-    return f'<div class="delta"><span class="{tone}">{esc(arrow + n.delta)}</span>{desc}</div>'
+@dataclass(frozen=True)
+class Number:
+    """A big number and the notes it rests on."""
+
+    card: Card
+    refs: list[Note]
 
 
-def card(n: briefing.Number, refs: str) -> str:
-    note = f'<div class="note">{esc(n.note)}</div>' if n.note else ""
-    return (
-        f'<div class="card"><div class="label">{esc(n.label)}{refs}</div>'
-        f'<div class="value">{esc(n.value)}</div>{_delta(n)}{note}</div>'
-    )
+@dataclass(frozen=True)
+class Item:
+    """A quote or another commentary item, with its byline and notes."""
 
-
-def cards(data: CompanyData, period: str, step_id: str, numbers: list[briefing.Number], notes: Notes, cls: str) -> str:
-    if not numbers:
-        return ""
-    body = "".join(card(n, notes.refs(number_rows(data, period, step_id, n))) for n in numbers)
-    return f'<div class="cards {cls}">{body}</div>'
-
-
-def items(rows: list[dict], notes: Notes, cls: str = "") -> str:
-    out = []
-    for row in rows:
-        kind = "quote" if row["kind"] == "quote" else "item"
-        text = (
-            f"<blockquote>{esc(briefing.item_text(row))}</blockquote>"
-            if kind == "quote"
-            else f"<p>{esc(row['text'])}</p>"
-        )
-        refs = notes.refs([row])
-        out.append(f'<div class="{kind}">{text}<div class="byline">{esc(briefing.item_byline(row))}{refs}</div></div>')
-    return f'<div class="items {cls}">{"".join(out)}</div>' if out else ""
+    kind: str  # "quote" (shown in quotation marks) or "item"
+    text: str
+    byline: str  # "Quote · CEO · Outlook"
+    refs: list[Note]
 
 
 @dataclass
 class Chart:
+    """A chart: its figure, drawn in the file from JSON, and the notes for what it draws."""
+
     id: str
-    label: str
-    spec: dict
+    label: str  # the chart's accessible name
+    spec: dict  # the figure as plotly.js reads it
+    refs: list[Note] = field(default_factory=list)  # the facts, guidance and targets it draws
+
+
+@dataclass
+class StepSection:
+    """One step of the briefing: its numbers, chart and commentary, and the notes they cite."""
+
+    kind: ClassVar[str] = "step"
+    id: str
+    title: str
+    headline: bool = False  # the first step: three numbers a row, nothing else
+    subtitle: str | None = None
+    empty_text: str | None = None
+    chart: Chart | None = None
+    numbers: list[Number] = field(default_factory=list)
+    main_items: list[Item] = field(default_factory=list)  # under the numbers
+    items: list[Item] = field(default_factory=list)  # beside the chart or the numbers
+    notes: list[Note] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ScorecardRow:
+    cells: list[str]  # SCORECARD_COLUMNS, formatted as on the dashboard
+    position: str  # "above", "below", "pending", …
+    focus: bool  # a row for the exported quarter
+    refs: list[Note]
+
+
+@dataclass
+class ScorecardSection:
+    kind: ClassVar[str] = "scorecard"
+    id: str
+    title: str
+    quarter: str  # the exported quarter, as "Q4 2024"
+    columns: tuple[str, ...] = SCORECARD_COLUMNS
+    rows: list[ScorecardRow] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    title: str
+    publisher: str | None
+    date: str | None  # YYYY-MM-DD
+    kind: str | None
+    file: str | None
+    notes: list[int]  # the numbers of the notes that cite it
+    url: str | None  # a link only if it is a web address (the template's ``web_address`` test)
+
+
+@dataclass
+class SourcesSection:
+    kind: ClassVar[str] = "sources"
+    id: str
+    title: str
+    ticker: str
+    rows: list[SourceRow]
+
+
+@dataclass
+class BuildSection:
+    kind: ClassVar[str] = "build"
+    id: str
+    title: str
+    ticker: str
+    content_hash: str | None
+    built_at: str | None
+    schema_version: object
+    made_at: str
+    tally: str  # "0 fail · 0 warn · 2 skip · 50 pass — 52 checks in all"
+    checks: list[dict]  # check_id, period, status, category, detail; failures first
+
+
+Section = StepSection | ScorecardSection | SourcesSection | BuildSection
+
+
+def numbers(data: CompanyData, period: str, step_id: str, cards: list[Card], notes: Notes) -> list[Number]:
+    """A step's big numbers, each with the notes for the facts and guidance it shows."""
+    return [Number(n, notes.refs(number_rows(data, period, step_id, n))) for n in cards]
+
+
+def items(rows: list[dict], notes: Notes) -> list[Item]:
+    """Commentary rows as shown: quotes in quotation marks, each with its byline and note."""
+    out = []
+    for row in rows:
+        kind = "quote" if row["kind"] == "quote" else "item"
+        out.append(Item(kind, briefing.item_text(row), briefing.item_byline(row), notes.refs([row])))
+    return out
 
 
 def chart_spec(fig: go.Figure) -> dict:
@@ -283,71 +383,35 @@ def chart_spec(fig: go.Figure) -> dict:
     return spec
 
 
-def chart_div(chart: Chart) -> str:
-    return (
-        f'<div class="chart" id="{esc(chart.id)}" data-figure="{esc(chart.id)}-json" role="img" '
-        f'aria-label="{esc(chart.label)}" style="width:{CHART_WIDTH}px;height:{CHART_HEIGHT}px"></div>'
-    )
-
-
 # --- the sections ---------------------------------------------------------------------------------------
 
 
-@dataclass
-class Section:
-    id: str
-    title: str
-    body: str
-
-
-def step_section(data: CompanyData, period: str, number: int, notes: Notes, figures: list[Chart]) -> Section:
+def step_section(data: CompanyData, period: str, number: int, notes: Notes) -> StepSection:
+    """One step; the notes are numbered in the order the step shows them (chart, numbers, commentary)."""
     screen = briefing.screen(data, period, number)
     sid = f"step-{screen.step.id}"
     notes.begin(sid)
-    parts: list[str] = []
-    if screen.subtitle:
-        parts.append(f'<p class="subtitle">{esc(screen.subtitle)}</p>')
-    if screen.empty_text:
-        parts.append(f'<p class="empty">{esc(screen.empty_text)}</p>')
-    if screen.step.id == "headline":
-        parts.append(cards(data, period, "headline", screen.numbers, notes, "three"))
-        parts.append('<p class="caption">Figures as reported; changes against earlier quarters are derived.</p>')
-    elif screen.figure is not None:
-        chart = Chart(f"chart-{screen.step.id}", f"{screen.step.title}, {periods.label(period)}", {})
-        chart.spec = chart_spec(screen.figure)
-        figures.append(chart)
-        chart_refs = notes.refs(figure_rows(data, screen.figure))
-        left = (
-            f'<figure class="figure">{chart_div(chart)}<figcaption>Chart data{chart_refs} '
-            '<span class="screen-only">· hover a bar or point for its value</span></figcaption></figure>'
-            + cards(data, period, screen.step.id, screen.numbers, notes, "two")
-        )
-        parts.append(f'<div class="columns"><div class="main">{left}</div>{items(screen.items, notes, "side")}</div>')
-    else:
-        left = cards(data, period, screen.step.id, screen.numbers, notes, "two") + items(screen.main_items, notes)
-        parts.append(f'<div class="columns"><div class="main">{left}</div>{items(screen.items, notes, "side")}</div>')
-    return Section(sid, screen.step.title, "".join(parts) + notes.footer())
+    out = StepSection(sid, screen.step.title, screen.step.id == "headline", screen.subtitle, screen.empty_text)
+    if not out.headline and screen.chart is not None:
+        figure = charts.briefing(data, step=screen.chart, period=period)
+        label = f"{screen.step.title}, {periods.label(period)}"
+        out.chart = Chart(f"chart-{screen.step.id}", label, chart_spec(figure), notes.refs(figure_rows(data, figure)))
+    out.numbers = numbers(data, period, screen.step.id, screen.numbers, notes)
+    if not out.headline:
+        out.main_items, out.items = items(screen.main_items, notes), items(screen.items, notes)
+    out.notes = notes.footer()
+    return out
 
 
-def scorecard_section(data: CompanyData, period: str, notes: Notes) -> Section:
+def scorecard_section(data: CompanyData, period: str, notes: Notes) -> ScorecardSection:
     notes.begin("step-scorecard")
+    out = ScorecardSection("step-scorecard", SCORECARD_TITLE, periods.label(period))
     card_rows = scorecard.rows(data).to_dict("records")  # one row per guidance row, in the same order
-    if not card_rows:
-        body = '<p class="empty">No guidance in the sources for this company.</p>'
-        return Section("step-scorecard", SCORECARD_TITLE, body)
-    head = "".join(f"<th>{esc(c)}</th>" for c in SCORECARD_COLUMNS) + "<th>Source</th>"
-    body_rows = []
     for row, g in zip(card_rows, data.records("guidance"), strict=True):
-        cls = ' class="focus"' if row["period"] == period else ""
-        cells = "".join(f"<td>{esc(row[c])}</td>" for c in SCORECARD_COLUMNS)
-        body_rows.append(f'<tr{cls} data-position="{esc(row["position"])}">{cells}<td>{notes.refs([g])}</td></tr>')
-    table = f'<table class="scorecard"><thead><tr>{head}</tr></thead><tbody>{"".join(body_rows)}</tbody></table>'
-    caption = (
-        '<p class="caption">Every guided figure of the company. Position compares the reported actual with the '
-        f"guided range; distances from the midpoint are derived. Rows for {esc(periods.label(period))} are "
-        "highlighted.</p>"
-    )
-    return Section("step-scorecard", SCORECARD_TITLE, table + caption + notes.footer())
+        cells = [row[c] for c in SCORECARD_COLUMNS]
+        out.rows.append(ScorecardRow(cells, row["position"], row["period"] == period, notes.refs([g])))
+    out.notes = notes.footer()
+    return out
 
 
 def _used_sources(data: CompanyData) -> set[str]:
@@ -355,82 +419,53 @@ def _used_sources(data: CompanyData) -> set[str]:
     return {s for f in frames if "source_id" in f for s in f["source_id"] if s}
 
 
-def _link(url: object) -> str:
-    """A link only for an http(s) URL; anything else is shown as text, never as a link."""
-    if not isinstance(url, str) or not url.strip():
-        return fmt.MISSING
-    if url.strip().lower().startswith(("https://", "http://")):
-        return f'<a href="{esc(url.strip())}" rel="noopener noreferrer">{esc(url.strip())}</a>'
-    return esc(url)
-
-
-def sources_section(data: CompanyData, sources: pd.DataFrame, notes: Notes) -> Section:
-    used = _used_sources(data) | {n.source_id for n in notes.by_key.values()}
+def sources_section(data: CompanyData, sources: pd.DataFrame, notes: Notes) -> SourcesSection:
+    used = _used_sources(data) | {source_id for source_id, _, _ in notes.numbers}
     cited: dict[str, list[int]] = {}
-    for n in notes.by_key.values():
-        cited.setdefault(n.source_id, []).append(n.number)
+    for (source_id, _, _), number in notes.numbers.items():
+        cited.setdefault(source_id, []).append(number)
     rows = []
     for s in sources.to_dict("records"):
         if s["source_id"] not in used:
             continue
         date = pd.to_datetime(s.get("published_on"), errors="coerce")
-        numbers = ", ".join(str(i) for i in sorted(cited.get(s["source_id"], []))) or fmt.MISSING
         rows.append(
-            "<tr>"
-            f'<td class="title">{esc(s["title"])}</td><td>{esc(s.get("publisher"))}</td>'
-            f'<td class="nowrap">{esc(None if pd.isna(date) else date.strftime("%Y-%m-%d"))}</td>'
-            f"<td>{esc(s.get('kind'))}</td><td>{esc(s.get('file'))}</td><td>{numbers}</td>"
-            f'<td class="url">{_link(s.get("url"))}</td>'
-            "</tr>"
+            SourceRow(
+                s["title"],
+                s.get("publisher"),
+                None if pd.isna(date) else date.strftime("%Y-%m-%d"),
+                s.get("kind"),
+                s.get("file"),
+                sorted(cited.get(s["source_id"], [])),
+                s.get("url"),
+            )
         )
-    head = "".join(f"<th>{h}</th>" for h in ("Title", "Publisher", "Date", "Kind", "File", "Notes", "URL"))
-    body = (
-        f'<p class="caption">{len(rows)} source documents hold {esc(data.ticker)}’s figures, guidance and commentary; '
-        "“Notes” are the numbered citations in this file that point to each.</p>"
-        f'<table class="sources"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-    )
-    return Section("sources", "Source documents", body)
+    return SourcesSection("sources", "Source documents", data.ticker, rows)
 
 
-def checks_section(data: CompanyData, checks: pd.DataFrame, meta: dict, made_at: str) -> Section:
-    mine = checks[checks["ticker"].isna() | (checks["ticker"] == data.ticker)]
-    rank = {s: i for i, s in enumerate(STATUS_ORDER)}
-    mine = mine.assign(_rank=mine["status"].map(lambda s: rank.get(s, -1)))
-    mine = mine.sort_values(["_rank", "category", "check_id"], kind="stable")
-    counts = mine["status"].value_counts().to_dict()
-    statuses = [*STATUS_ORDER, *sorted(s for s in counts if s not in STATUS_ORDER)]
-    tally = " · ".join(f"{counts.get(s, 0)} {s}" for s in statuses) + f" — {len(mine)} checks in all"
-    rows = "".join(
-        f'<tr class="status-{esc(r["status"])}"><td class="id">{esc(r["check_id"])}</td>'
-        f'<td class="nowrap">{esc(r["period"])}</td><td class="status">{esc(r["status"])}</td>'
-        f'<td class="nowrap">{esc(r["category"])}</td><td>{esc(r["detail"])}</td></tr>'
-        for r in mine.to_dict("records")
+def checks_section(data: CompanyData, checks: pd.DataFrame, meta: dict, made_at: str) -> BuildSection:
+    mine = tables.ordered_checks(checks[checks["ticker"].isna() | (checks["ticker"] == data.ticker)])
+    return BuildSection(
+        "build",
+        "The build",
+        data.ticker,
+        meta.get("content_hash"),
+        meta.get("built_at"),
+        meta.get("schema_version"),
+        made_at,
+        tables.check_tally(mine),
+        mine.to_dict("records"),
     )
-    build = (
-        '<dl class="build">'
-        f"<dt>Content hash</dt><dd><code>{esc(meta.get('content_hash'))}</code></dd>"
-        f"<dt>Database built</dt><dd>{esc(meta.get('built_at'))}</dd>"
-        f"<dt>Schema version</dt><dd>{esc(meta.get('schema_version'))}</dd>"
-        f"<dt>This file made</dt><dd>{esc(made_at)}</dd>"
-        "</dl>"
-        '<p class="caption">The same content hash on the dashboard’s Data page means the same data, to the byte.</p>'
-    )
-    head = "".join(f"<th>{h}</th>" for h in ("Check", "Period", "Status", "Category", "Detail"))
-    body = (
-        f'<h3>Which data is this?</h3>{build}<h3>Build checks for {esc(data.ticker)}</h3><p class="tally">{esc(tally)}</p>'
-        f'<table class="checks"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
-    )
-    return Section("build", "The build", body)
 
 
 # --- the file -------------------------------------------------------------------------------------------
 
 
-def sections(data: CompanyData, period: str, notes: Notes, figures: list[Chart]) -> list[Section]:
+def sections(data: CompanyData, period: str, notes: Notes) -> list[Section]:
     """The briefing's steps in order, with the scorecard before the outlook."""
-    out = []
+    out: list[Section] = []
     for s in briefing.STEPS:
-        out.append(step_section(data, period, s.number, notes, figures))
+        out.append(step_section(data, period, s.number, notes))
         if s.id == SCORECARD_AFTER:
             out.append(scorecard_section(data, period, notes))
     return out
@@ -452,55 +487,27 @@ def export_html(
         )
     made = (made_at or datetime.now(UTC)).isoformat(timespec="seconds")
     notes = Notes(data)
-    figures: list[Chart] = []
-    steps = sections(data, period, notes, figures)
+    steps = sections(data, period, notes)
     appendix = [sources_section(data, sources, notes), checks_section(data, checks, meta, made)]
     quarter = periods.label(period)
-    title = f"{data.name} ({data.ticker}) · {quarter} briefing"
     content_hash = str(meta.get("content_hash") or "")
-    running = f"{data.ticker} · {quarter} briefing · data {content_hash[:12]}"
-
-    def block(sec: Section, number: int | None, cls: str) -> str:
-        no = f'<span class="no">{number}</span>' if number else ""
-        return (
-            f'<section class="{cls}" id="{esc(sec.id)}"><div class="running print-only">{esc(running)}</div>'
-            f"<h2>{no}{esc(sec.title)}</h2>{sec.body}</section>"
+    return (
+        environment()
+        .get_template(DOCUMENT)
+        .render(
+            name=data.name,
+            ticker=data.ticker,
+            quarter=quarter,
+            made=made,
+            built_at=meta.get("built_at"),
+            content_hash=content_hash,
+            running=f"{data.ticker} · {quarter} briefing · data {content_hash[:12]}",  # each printed page's head
+            steps=steps,
+            appendix=appendix,
+            charts=[s.chart for s in steps if isinstance(s, StepSection) and s.chart is not None],
+            plotly_js=Markup(plotly_js()),  # ours, not data: the one other value marked safe
         )
-
-    toc = "".join(
-        f'<a href="#{esc(s.id)}"><span class="no">{i}</span>{esc(s.title)}</a>' for i, s in enumerate(steps, 1)
-    ) + "".join(f'<a href="#{esc(s.id)}">{esc(s.title)}</a>' for s in appendix)
-    body = "".join(block(s, i, "page step") for i, s in enumerate(steps, 1))
-    body += "".join(block(s, None, "page appendix") for s in appendix)
-    specs = "".join(
-        f'<script type="application/json" id="{esc(c.id)}-json">{script_json(c.spec)}</script>' for c in figures
     )
-    return f"""<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="earnings export">
-<meta name="content-hash" content="{esc(content_hash)}">
-<title>{esc(title)}</title>
-<style>{CSS}</style>
-<script>{plotly_js()}</script>
-</head>
-<body>
-<header class="doc">
-<h1>{esc(data.name)} <span class="ticker">{esc(data.ticker)}</span> · {esc(quarter)} briefing</h1>
-<p class="made">Made {esc(made)} from the database built {esc(meta.get("built_at"))}, content hash
-<code>{esc(content_hash)}</code>. Figures as reported; every comparison marked “derived” is computed from them.
-Numbered notes name the source document and passage.
-<span class="screen-only">Printed (or saved as PDF from the print dialog), each step takes one page.</span></p>
-</header>
-<nav class="toc screen-only" aria-label="Steps">{toc}</nav>
-<main>{body}</main>
-{specs}
-<script>{INIT_JS}</script>
-</body>
-</html>
-"""
 
 
 def export_from_connection(
@@ -511,7 +518,7 @@ def export_from_connection(
         meta = queries.verify_schema(con)
     except queries.SchemaError as err:
         raise ExportError(f"the database cannot be used: {err}") from err
-    data = queries.company_data(con, ticker)
+    data = bundle.company_data(con, ticker)
     if data is None:
         tickers = ", ".join(queries.companies(con)["ticker"]) or "none"
         raise ExportError(f"no company {ticker!r} in the database; tickers: {tickers}")
@@ -545,128 +552,3 @@ def write(location: str | Path, ticker: str, period: str, out: str | Path) -> tu
     partial.write_bytes(text)
     partial.replace(out)  # never a half-written file under the name asked for
     return len(text), time.perf_counter() - started
-
-
-INIT_JS = (
-    "\n(function () {\n  var config = "
-    + json.dumps(PLOTLY_CONFIG)
-    + """;
-  document.querySelectorAll("div.chart[data-figure]").forEach(function (div) {
-    var spec = JSON.parse(document.getElementById(div.getAttribute("data-figure")).textContent);
-    Plotly.newPlot(div, spec.data, spec.layout, config);
-  });
-})();
-"""
-)
-
-CSS = """
-:root { --ink: #1b2a41; --muted: #5b6577; --line: #d8dee8; --soft: #f4f6fa; --blue: #1f5fa8;
-  --orange: #d9730d; --good: #177245; --bad: #b3261e; }
-* { box-sizing: border-box; }
-html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-body { margin: 0; color: var(--ink); background: #fff; font: 15px/1.45 Inter, "Segoe UI", Helvetica, Arial, sans-serif; }
-header.doc, main { max-width: 1240px; margin: 0 auto; padding: 0 32px; }
-header.doc { padding-top: 24px; }
-h1 { font-size: 28px; margin: 0 0 6px; }
-h1 .ticker { font-size: 18px; font-weight: 600; color: var(--muted); border: 1px solid var(--line);
-  border-radius: 4px; padding: 1px 6px; vertical-align: middle; }
-.made { color: var(--muted); font-size: 13px; margin: 0 0 12px; }
-code { font: 0.92em/1.3 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; word-break: break-all; }
-nav.toc { position: sticky; top: 0; z-index: 5; background: #fff; border-bottom: 1px solid var(--line);
-  display: flex; flex-wrap: wrap; gap: 4px 18px; padding: 10px max(32px, calc((100% - 1176px) / 2)); font-size: 14px; }
-nav.toc a { color: var(--blue); text-decoration: none; }
-nav.toc a:hover { text-decoration: underline; }
-nav.toc .no { font-weight: 700; margin-right: 5px; }
-section.page { padding: 28px 0 20px; border-bottom: 1px solid var(--line); scroll-margin-top: 44px; }
-section.page h2 { font-size: 24px; margin: 0 0 12px; }
-section.page h2 .no { display: inline-block; min-width: 30px; height: 30px; margin-right: 10px; border-radius: 50%;
-  background: var(--ink); color: #fff; font-size: 16px; line-height: 30px; text-align: center; vertical-align: 3px; }
-h3 { font-size: 15px; margin: 18px 0 6px; }
-.subtitle { font-size: 17px; font-weight: 600; margin: 0 0 10px; }
-.caption, .tally { color: var(--muted); font-size: 13px; margin: 8px 0; }
-.empty { font-size: 16px; }
-.columns { display: grid; grid-template-columns: minmax(0, 720px) minmax(0, 1fr); gap: 28px; align-items: start; }
-.figure { margin: 0; }
-.figure figcaption { color: var(--muted); font-size: 12px; margin: 2px 0 8px; }
-.chart { max-width: 100%; overflow: hidden; }
-.cards { display: grid; gap: 12px; margin: 6px 0 4px; }
-.cards.three { grid-template-columns: repeat(3, minmax(0, 1fr)); }
-.cards.two { grid-template-columns: repeat(2, minmax(0, 1fr)); }
-.card { border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; break-inside: avoid; }
-.card .label { font-size: 14px; color: var(--muted); }
-.card .value { font-size: 30px; font-weight: 600; line-height: 1.2; margin: 2px 0; }
-.card .delta { font-size: 14px; }
-.card .delta .good { color: var(--good); font-weight: 600; }
-.card .delta .bad { color: var(--bad); font-weight: 600; }
-.card .delta .flat { color: var(--muted); font-weight: 600; }
-.card .delta .desc, .card .note { color: var(--muted); font-size: 13px; }
-.items { display: flex; flex-direction: column; gap: 10px; margin-top: 10px; }
-.items.side { margin-top: 0; }
-.quote, .item { border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; break-inside: avoid; }
-.quote blockquote { margin: 0; font-size: 15px; }
-.item p { margin: 0; }
-.byline { color: var(--muted); font-size: 13px; margin-top: 6px; }
-sup.ref { font-size: 10px; line-height: 0; margin-left: 1px; }
-sup.ref a { color: var(--blue); text-decoration: none; padding: 0 1px; }
-sup.ref a::before { content: "["; } sup.ref a::after { content: "]"; }
-footer.notes { margin-top: 14px; border-top: 1px solid var(--line); font-size: 12px; color: var(--muted); }
-footer.notes h3 { font-size: 12px; margin: 6px 0 2px; text-transform: uppercase; letter-spacing: .04em; }
-footer.notes ol { margin: 0; padding-left: 26px; }
-footer.notes li { margin: 1px 0; }
-footer.notes li:target { background: #fff3d6; }
-footer.notes cite { font-style: normal; color: var(--ink); }
-q.excerpt { font-style: italic; }
-table { border-collapse: collapse; width: 100%; font-size: 13px; }
-th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
-th { background: var(--soft); font-weight: 600; }
-tr { break-inside: avoid; }
-table.scorecard td:nth-child(n + 2):nth-child(-n + 8) { white-space: nowrap; }
-table.scorecard tr.focus td { background: #fff6e8; font-weight: 600; }
-table.sources td.url { word-break: break-all; max-width: 260px; }
-table.sources td.url a { color: var(--blue); }
-table.checks td.status { font-weight: 600; }
-table.checks td.id { width: 34%; word-break: break-word; overflow-wrap: anywhere; }
-td.nowrap { white-space: nowrap; }
-table.checks tr.status-fail td.status { color: var(--bad); }
-table.checks tr.status-warn td.status { color: var(--orange); }
-dl.build { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; font-size: 14px; }
-dl.build dt { color: var(--muted); } dl.build dd { margin: 0; }
-.print-only { display: none; }
-@media (max-width: 1100px) { .columns { grid-template-columns: minmax(0, 1fr); } .cards.three { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
-@page { size: auto; margin: 12mm; }
-@media print {
-  .screen-only { display: none !important; }
-  .print-only { display: block; }
-  body { font-size: 12px; }
-  header.doc, main { max-width: none; padding: 0; }
-  header.doc { padding-top: 0; }
-  h1 { font-size: 20px; }
-  .made { font-size: 10px; margin-bottom: 6px; }
-  section.page { padding: 0; border: 0; }
-  section.page + section.page { break-before: page; }
-  section.page h2 { font-size: 18px; margin-bottom: 8px; }
-  section.page h2 .no { min-width: 24px; height: 24px; font-size: 13px; line-height: 24px; }
-  section.page:first-of-type .running { display: none; }
-  .running { font-size: 9px; color: var(--muted); border-bottom: 1px solid var(--line); margin-bottom: 8px; padding-bottom: 2px; }
-  .columns { display: block; }
-  .figure, .chart { break-inside: avoid; }
-  .cards.three { grid-template-columns: repeat(3, minmax(0, 1fr)); }
-  .cards { gap: 8px; }
-  .card { padding: 6px 10px; }
-  .card .value { font-size: 22px; }
-  .card .label, .card .delta { font-size: 11px; }
-  .card .delta .desc, .card .note { font-size: 10px; }
-  .items { gap: 6px; margin-top: 8px; }
-  .items.side { margin-top: 8px; }
-  .quote, .item { padding: 6px 10px; }
-  .quote blockquote { font-size: 12px; }
-  .byline, .caption, .tally { font-size: 10px; }
-  footer.notes { font-size: 9px; margin-top: 8px; break-inside: avoid; }
-  footer.notes h3 { font-size: 9px; }
-  table { font-size: 10px; }
-  th, td { padding: 3px 5px; }
-  thead { display: table-header-group; }
-  a { color: inherit; text-decoration: none; }
-  sup.ref a { color: var(--blue); }
-}
-"""

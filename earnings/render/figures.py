@@ -13,19 +13,20 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
-from earnings.contract import periods, vocab
+from earnings.contract import formulas, periods, vocab
 from earnings.model import fmt
+from earnings.render import palette
 
-INK = "#1b2a41"
-GRID = "#e3e7ee"
-BLUE = "#1f5fa8"
-TEAL = "#128a84"
-ORANGE = "#d9730d"
-PURPLE = "#6b4fa3"
-GREY = "#8a94a6"
-RED = "#b3261e"
-OPEX_COLORS = {"opex_rd": BLUE, "opex_sm": TEAL, "opex_ga": PURPLE}
-FONT = dict(family="Inter, 'Segoe UI', Helvetica, Arial, sans-serif", size=16, color=INK)
+INK, GRID, GREY, BLUE, TEAL, ORANGE = (
+    palette.INK,
+    palette.GRID,
+    palette.GREY,
+    palette.BLUE,
+    palette.TEAL,
+    palette.ORANGE,
+)
+OPEX_COLORS = palette.OPEX_COLORS
+FONT = dict(family=palette.FONT_FAMILY, size=16, color=INK)
 
 
 # No plotly template: applying one deep-copies it into every figure (a third of a figure's build
@@ -130,7 +131,7 @@ def revenue_figure(
     present = set(reported)
     if guide:
         label = periods.label(guide["period"])
-        mid = (guide["low"] + guide["high"]) / 2
+        mid = formulas.guidance_midpoint(guide["low"], guide["high"])
         rng = fmt.guidance_range(guide["low"], guide["high"], "usd_m", guide.get("qualifier", "range"))
         fig.add_trace(
             go.Bar(
@@ -139,7 +140,7 @@ def revenue_figure(
                 y=[guide["high"] - guide["low"]],
                 base=[guide["low"]],
                 marker=dict(
-                    color="rgba(217,115,13,0.18)",
+                    color=palette.GUIDANCE_FILL,
                     line=dict(color=ORANGE, width=4 if guide["period"] == selected else 2),
                     pattern=dict(shape="/", fgcolor=ORANGE, size=8),
                 ),
@@ -171,7 +172,7 @@ def revenue_figure(
             go.Scatter(
                 name="Guided range of a reported quarter (not an actual)",
                 x=[periods.label(g["period"]) for g in guided],
-                y=[(g["low"] + g["high"]) / 2 for g in guided],
+                y=[formulas.guidance_midpoint(g["low"], g["high"]) for g in guided],
                 mode="markers",
                 marker=dict(symbol="line-ew-open", size=40, color=ORANGE, line=dict(width=4, color=ORANGE)),
                 error_y=dict(
@@ -236,7 +237,7 @@ def margins_figure(
             go.Scatter(
                 name="Guided margin (midpoint; not an actual)",
                 x=[periods.label(g["period"]) for g in guided],
-                y=[(g["low"] + g["high"]) / 2 for g in guided],
+                y=[formulas.guidance_midpoint(g["low"], g["high"]) for g in guided],
                 mode="markers",
                 marker=dict(symbol="diamond-open", size=18, color=ORANGE, line=dict(width=3, color=ORANGE)),
                 customdata=[_cd(ticker, g["period"], g["metric"], g["basis"]) for g in guided],
@@ -360,13 +361,13 @@ def range_vs_actual_figure(
         points = [r for r in items if r["high"] <= r["low"]]
         done = [r for r in items if r["actual"] is not None]
 
-        def widths(subset: list[dict], metric=metric, basis=basis) -> list[int]:
+        def widths(subset: list[dict], metric: str = metric, basis: str | None = basis) -> list[int]:
             return [4 if selected == (r["target_period"], metric, basis) else 2 for r in subset]
 
-        def labels(subset: list[dict], unit=unit) -> list[str]:
+        def labels(subset: list[dict], unit: str = unit) -> list[str]:
             return [fmt.guidance_range(r["low"], r["high"], unit, r["qualifier"]) for r in subset]
 
-        def custom(subset: list[dict], metric=metric, basis=basis) -> list[list[str]]:
+        def custom(subset: list[dict], metric: str = metric, basis: str | None = basis) -> list[list[str]]:
             return [_cd(ticker, r["target_period"], metric, basis) for r in subset]
 
         if ranges:
@@ -378,7 +379,7 @@ def range_vs_actual_figure(
                     x=[r["high"] - r["low"] for r in ranges],
                     base=[r["low"] for r in ranges],
                     marker=dict(
-                        color="rgba(217,115,13,0.22)",
+                        color=palette.GUIDANCE_FILL_STRONG,
                         line=dict(color=ORANGE, width=widths(ranges)),
                         pattern=dict(shape="/", fgcolor=ORANGE, size=8),
                     ),

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from earnings.contract import periods, vocab
-from earnings.sources.reviewed import Problem, SourceError
+from earnings.sources.incoming import Context, Incoming
+from earnings.sources.problems import Problem, SourceError
 
 TITLE_RE = re.compile(
     r"^(?P<name>.+?) \((?P<ticker>[A-Z][A-Z0-9.\-]{0,9})\)\s*·\s*(?P<q>Q[1-4]) (?P<year>\d{4}) Earnings Summary$"
@@ -392,7 +393,15 @@ class _Parser:
                 self.add_guidance(doc, label, target, doc.period, cur, "", change, s)
 
     def add_guidance(
-        self, doc, label: Label, target: str, issued: str, rng: tuple, stated_actual: str, change: str, excerpt: str
+        self,
+        doc: ParsedDoc,
+        label: Label,
+        target: str,
+        issued: str,
+        rng: tuple,
+        stated_actual: str,
+        change: str,
+        excerpt: str,
     ) -> None:
         low, high, qualifier = rng
         doc.guidance.append({
@@ -617,3 +626,25 @@ def _order_commentary(doc: ParsedDoc) -> None:
     order = ["Executive Summary", "What Went Well", "What Went Wrong", "Financial Results", "Management Commentary",
              "Q&A Highlights", "Estimates Context", "Key Takeaways for Investors"]  # fmt: skip
     doc.commentary.sort(key=lambda r: order.index(r["section"]) if r["section"] in order else 99)
+
+
+# --- as a kind of input (earnings.sources.registry) -----------------------------------------------------
+
+NAME = "summary document"
+LABELS_FILE = "labels.csv"
+
+
+def recognises(path: Path, text: str) -> bool:
+    """Anything that is not another kind is read as a summary document (which says clearly what it lacks)."""
+    return True
+
+
+def read(path: Path, text: str, context: Context) -> Incoming:
+    labels_path = context.data_dir / LABELS_FILE
+    if not labels_path.exists():
+        raise SourceError(
+            [Problem(LABELS_FILE, None, f"missing: the parser needs {LABELS_FILE} in {context.data_dir}")]
+        )
+    doc = parse(text, path.name, load_labels(labels_path))
+    doc.source.update(context.source_overrides())
+    return Incoming(doc.tables(), doc.flags)

@@ -49,7 +49,7 @@ def settings() -> Mapping | None:
         if "auth" not in st.secrets:
             return None
         return dict(st.secrets.get("access", {}))
-    except Exception:  # noqa: BLE001 - no secrets file at all: open
+    except Exception:  # no secrets file at all: open
         return None
 
 

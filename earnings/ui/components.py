@@ -16,10 +16,10 @@ import plotly.graph_objects as go
 import pyarrow as pa
 import streamlit as st
 
-from earnings.contract import formulas, periods, vocab
-from earnings.model import drilldown, fmt, urlstate
-from earnings.read.queries import CompanyData
-from earnings.ui import access, store
+from earnings.contract import periods, vocab
+from earnings.model import cards, drilldown, fmt, urlstate
+from earnings.read.bundle import CompanyData
+from earnings.ui import access, store, urlsync
 
 esc = fmt.md_escape
 
@@ -70,19 +70,19 @@ class Context:
 
 
 def _view_from_url(data_of: Callable[[str], CompanyData | None], tickers: list[str]) -> urlstate.View:
-    def periods(t):
+    def periods(t: str) -> list[str]:
         d = data_of(t)
         return d.periods() if d else []
 
-    def metrics(t):
+    def metrics(t: str) -> list[str]:
         d = data_of(t)
         return d.metrics() if d else []
 
-    def bases(t, m):
+    def bases(t: str, m: str) -> list[str | None]:
         d = data_of(t)
         return d.bases(m) if d else []
 
-    def default_period(t):
+    def default_period(t: str) -> str | None:
         d = data_of(t)
         return d.latest_quarter() if d else None
 
@@ -148,19 +148,15 @@ def sidebar(ctx: Context, current_page: str) -> None:
         st.caption(f"Data built {esc(meta.get('built_at', '—'))} · hash {esc(meta.get('content_hash', '')[:12])}")
 
 
-def _url_select(label: str, options: list[str], param: str, current: str | None, format_func) -> None:
+def _url_select(
+    label: str, options: list[str], param: str, current: str | None, format_func: Callable[[str], str]
+) -> None:
     key = f"url_{param}"
     if current in options:
         st.session_state[key] = current
 
     def to_url() -> None:
-        value = st.session_state[key]
-        st.query_params[param] = value
-        # another company has its own quarters and metrics; another quarter, its own selection;
-        # either way a list starts again at its first page
-        others = ("period", "metric", "basis", "page") if param == "ticker" else ("metric", "basis", "page")
-        for other in others:
-            st.query_params.pop(other, None)
+        urlsync.update(urlstate.picker_updates(param, st.session_state[key]))
 
     st.selectbox(label, options, key=key, format_func=format_func, on_change=to_url)
 
@@ -176,15 +172,14 @@ def select_from_chart(ctx: Context, key: str) -> None:
         _select(ctx, points[0])
 
 
-def select_from_table(ctx: Context, key: str, rows: list[dict]) -> None:
-    """on_select callback of a table whose rows carry period, metric and basis: into the URL."""
+def select_from_table(ctx: Context, key: str, rows: list[tuple[str, str, str | None]]) -> None:
+    """on_select callback of a table whose rows are the figures ``rows`` lists as (period, metric, basis)."""
     event = st.session_state.get(key)
     picked = (event or {}).get("selection", {}).get("rows", []) if event else []
     if not picked or not 0 <= picked[0] < len(rows):
         return
-    row = rows[picked[0]]
-    point = {"customdata": [ctx.data.ticker, row["period"], row["metric"], row["basis"] or ""]}
-    _select(ctx, point)
+    period, metric, basis = rows[picked[0]]
+    _select(ctx, {"customdata": [ctx.data.ticker, period, metric, basis or ""]})
 
 
 def _select(ctx: Context, point: dict) -> None:
@@ -195,18 +190,13 @@ def _select(ctx: Context, point: dict) -> None:
     data = ctx.data
     if ticker != data.ticker or period not in data.periods() or metric not in data.metrics():
         return
-    st.query_params["ticker"] = ticker
-    st.query_params["period"] = period
-    st.query_params["metric"] = metric
-    if basis:
-        st.query_params["basis"] = basis
-    else:
-        st.query_params.pop("basis", None)
+    urlsync.update(urlstate.selection_updates(ticker, period, metric, basis))
 
 
-def cached_chart(ctx: Context, name: str, key: str, **options) -> None:
-    """Draw ``charts.<name>`` for the page's company (built once per build and options) with drill-down clicks."""
-    fig = store.figure(ctx.db, ctx.data.ticker, name, **options)
+def cached_chart(ctx: Context, builder: Callable[..., go.Figure | None], key: str, **options) -> None:
+    """Draw ``builder(data, **options)`` for the page's company (built once per build and options) with
+    drill-down clicks."""
+    fig = store.figure(ctx.db, ctx.data.ticker, builder, **options)
     if fig is None:
         return
     chart(ctx, fig, key)
@@ -226,65 +216,48 @@ def chart(ctx: Context, fig: go.Figure, key: str) -> None:
 # --- tables ----------------------------------------------------------------------
 
 
-def arrow_table(ctx: Context, name: str, build: Callable[[], pd.DataFrame | list[dict]]) -> pa.Table | pd.DataFrame:
-    """A table made from the company's bundle alone, converted to Arrow once per company and build.
+def _arrow(data: CompanyData, build: Callable[..., pd.DataFrame | list[dict]], *args) -> pa.Table | pd.DataFrame:
+    built = build(data, *args)
+    frame = built if isinstance(built, pd.DataFrame) else pd.DataFrame(built)
+    try:
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return frame
+
+
+def arrow_table(ctx: Context, build: Callable[..., pd.DataFrame | list[dict]], *args) -> pa.Table | pd.DataFrame:
+    """``build(data, *args)`` (a table made from the company's bundle alone) as Arrow, once per company and build.
 
     ``st.dataframe`` converts a pandas frame (or a list of rows) to Arrow on every run, 5–10 ms for a
     40-quarter table; an Arrow table it sends as it is. A table Arrow cannot type is left to Streamlit.
     """
-
-    def convert() -> pa.Table | pd.DataFrame:
-        built = build()
-        frame = built if isinstance(built, pd.DataFrame) else pd.DataFrame(built)
-        try:
-            return pa.Table.from_pandas(frame, preserve_index=False)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            return frame
-
-    return ctx.data.memo(("table", name), convert)
+    return ctx.data.once(_arrow, build, *args)
 
 
 # --- KPI cards -------------------------------------------------------------------
 
 
 def kpi(ctx: Context, metric: str, basis: str | None, period: str, label: str | None = None) -> None:
+    """A headline figure: value, change vs the prior quarter, a sparkline of every quarter, y/y under it."""
     data = ctx.data
-    unit = vocab.METRIC_UNITS[metric]
-    v = data.value(period, metric, basis)
+    card = cards.quarter_card(data, period, metric, basis, label or vocab.metric_label(metric, basis))
     series = data.series(metric, basis)
-    axis = periods.quarter_axis(list(series))
-    prev = periods.previous_quarter(period) if periods.is_quarter(period) else None
-    delta = None
-    if prev and v is not None and data.value(prev, metric, basis) is not None:
-        pv = data.value(prev, metric, basis)
-        growth = formulas.growth_pct(v, pv)
-        if unit == "pct":
-            delta = f"{v - pv:+.1f} pp"
-        elif growth is not None:
-            delta = f"{growth:+.1f}%"
-        else:  # a loss or zero a quarter ago: the change in units, not a percentage
-            delta = ("+" if v >= pv else "-") + fmt.value(abs(v - pv), unit)
-    higher_better = vocab.METRICS[metric].higher_is_better
     st.metric(
-        label or vocab.metric_label(metric, basis),
-        fmt.value(v, unit),
-        delta=delta,
-        delta_color="normal" if higher_better is not False else "inverse",
-        delta_description=f"q/q vs {periods.label(prev)} (derived)" if delta else None,
-        chart_data=[series.get(p, float("nan")) for p in axis] or None,  # NaN: a gap, not a zero
+        card.label,
+        card.value,
+        delta=card.delta,
+        delta_color="normal" if vocab.METRICS[metric].higher_is_better is not False else "inverse",
+        delta_arrow=card.arrow,
+        delta_description=card.delta_description,
+        chart_data=[series.get(p, float("nan")) for p in periods.quarter_axis(list(series))] or None,  # NaN: a gap
         chart_type="bar",
         border=True,
     )
-    yoy_period = periods.year_ago_quarter(period) if periods.is_quarter(period) else None
-    yoy = drilldown.compare(data, period, yoy_period, metric, basis, "") if yoy_period else []
-    line = f"y/y vs {periods.label(yoy_period)}: {yoy[0].text} (derived)" if yoy else "y/y: — (no year-ago figure)"
-    st.caption(esc(line))
+    st.caption(esc(card.note or "y/y: — (no year-ago figure)"))
     page = METRIC_PAGE.get(metric, "overview")
-    params = {"ticker": data.ticker, "period": period, "metric": metric}
-    if basis:
-        params["basis"] = basis
-    label = f"Open on {PAGES[page][1]} →" if page != "overview" else "Where it comes from →"
-    st.page_link(PAGES[page][0], label=label, query_params=params)
+    params = urlstate.selection_updates(data.ticker, period, metric, basis)
+    link = f"Open on {PAGES[page][1]} →" if page != "overview" else "Where it comes from →"
+    st.page_link(PAGES[page][0], label=link, query_params={k: v for k, v in params.items() if v})
 
 
 # --- drill-down panel --------------------------------------------------------------

@@ -12,18 +12,24 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from earnings.build import database as build
-from earnings.read import queries
-from earnings.render import charts, export, figures
+from earnings.read import bundle, queries
+from earnings.render import export
+from earnings.render.figures import FrozenFigure, freeze
 
 ENV_VAR = build.DB_ENV_VAR
+T = TypeVar("T")
 
 
 class Replaced(Exception):
@@ -66,7 +72,7 @@ def _token(location: str) -> tuple:
     return (location, s.st_size, s.st_mtime_ns, s.st_ino)
 
 
-def _read(location: str, fn, *args):
+def _read(location: str, fn: Callable[..., T], *args: object) -> T:
     """Run ``fn(con, *args)`` on a fresh read-only connection; retry once if a rebuild raced us."""
     last: Exception | None = None
     for _ in range(2):
@@ -102,17 +108,17 @@ def _pinned(db: DbState) -> duckdb.DuckDBPyConnection:
         except duckdb.Error:
             raise Replaced from None  # it was readable when the run began: something else is there now
         try:
-            row = con.execute("select value from meta where key = 'content_hash'").fetchone()
+            built = queries.content_hash(con)
         except duckdb.Error:
-            row = None
-        if row is None or row[0] != db.meta.get("content_hash"):
+            built = None
+        if built is None or built != db.meta.get("content_hash"):
             con.close()
             raise Replaced
         db.pin.append(con)
     return db.pin[0]
 
 
-def _rerun_if_replaced(fn, *args):
+def _rerun_if_replaced(fn: Callable[..., T], *args: object) -> T:
     """For reads after ``setup()``: a replaced file starts the page run over, on the new build."""
     try:
         return fn(*args)
@@ -179,7 +185,7 @@ def _first_build() -> None:
     try:
         with st.spinner("Building the database from data/ (first start)…"):
             build.build()
-    except Exception:  # noqa: BLE001 - the page reports the missing database below
+    except Exception:  # the page reports the missing database below
         pass
 
 
@@ -196,11 +202,11 @@ def companies(db: DbState) -> tuple[list[str], dict[str, str]]:
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _company(key: tuple, ticker: str, _db: DbState) -> queries.CompanyData | None:
-    return queries.company_data(_pinned(_db), ticker)
+def _company(key: tuple, ticker: str, _db: DbState) -> bundle.CompanyData | None:
+    return bundle.company_data(_pinned(_db), ticker)
 
 
-def company(db: DbState, ticker: str) -> queries.CompanyData | None:
+def company(db: DbState, ticker: str) -> bundle.CompanyData | None:
     """Everything about one company, from the same build as ``db``. Shared by all sessions: read-only."""
     data = _company(_key(db), ticker, db)
     if data is not None and data.content_hash != db.meta.get("content_hash"):
@@ -211,27 +217,16 @@ def company(db: DbState, ticker: str) -> queries.CompanyData | None:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _sources(key: tuple, _db: DbState):
+def _sources(key: tuple, _db: DbState) -> pd.DataFrame:
     return queries.sources(_pinned(_db))
 
 
-def sources(db: DbState):
+def sources(db: DbState) -> pd.DataFrame:
     return _rerun_if_replaced(_sources, _key(db), db)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
-def _checks(key: tuple, ticker: str | None, _db: DbState):
-    return queries.checks(_pinned(_db), ticker)
-
-
-def checks(db: DbState, ticker: str | None = None):
-    """The build's checks (those of ``ticker`` and those of no company, when a ticker is given)."""
-    return _rerun_if_replaced(_checks, _key(db), ticker, db)
-
-
 def _csv_of_build(con: duckdb.DuckDBPyConnection, table: str, content_hash: str) -> bytes:
-    row = con.execute("select value from meta where key = 'content_hash'").fetchone()
-    if row is None or row[0] != content_hash:
+    if queries.content_hash(con) != content_hash:
         raise Replaced  # the file is another build now: the download fails rather than mixing builds
     return queries.whole_table(con, table).to_csv(index=False).encode("utf-8")
 
@@ -241,7 +236,7 @@ def _table_csv(key: tuple, table: str) -> bytes:
     return _read(key[0], _csv_of_build, table, key[1])
 
 
-def table_csv(db: DbState, table: str):
+def table_csv(db: DbState, table: str) -> Callable[[], bytes]:
     """A callable giving one table as CSV: the work is done only when someone downloads it."""
     return partial(_table_csv, _key(db), table)
 
@@ -257,15 +252,17 @@ def briefing_html(token: tuple, ticker: str, period: str) -> bytes:
 
 
 @st.cache_resource(max_entries=512, show_spinner=False)
-def _figure(key: tuple, ticker: str, name: str, options: tuple, _db: DbState):
-    data = _company(key, ticker, _db)
-    return figures.freeze(getattr(charts, name)(data, **dict(options)))
+def _figure(
+    key: tuple, ticker: str, name: str, options: tuple, _builder: Callable, _db: DbState
+) -> FrozenFigure | None:
+    return freeze(_builder(_company(key, ticker, _db), **dict(options)))
 
 
-def figure(db: DbState, ticker: str, name: str, **options):
-    """``charts.<name>(data, **options)`` built once per build, company and options, shared by all sessions.
+def figure(db: DbState, ticker: str, builder: Callable[..., go.Figure | None], **options) -> FrozenFigure | None:
+    """``builder(data, **options)`` for ``ticker``, built once per build, company and options, shared by all sessions.
 
     Building a figure costs tens of milliseconds of plotly validation; a rerun that shows the
     same chart again costs nothing. The figure is shared: never modify it.
     """
-    return _figure(_key(db), ticker, name, tuple(sorted(options.items())), db)
+    name = f"{builder.__module__}.{builder.__qualname__}"
+    return _figure(_key(db), ticker, name, tuple(sorted(options.items())), builder, db)

@@ -1,0 +1,180 @@
+"""The tables the pages show, as rows of display text: built from a company's bundle alone.
+
+A missing figure is ``—``; every column computed rather than reported says "(derived)".
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from earnings.contract import formulas, periods, vocab
+from earnings.model import cards, fmt, scorecard
+from earnings.model.derived import opex_share_of_revenue
+from earnings.read.bundle import CompanyData
+
+STATUS_ORDER = ("fail", "warn", "skip", "pass")  # the checks a reader must see first come first
+
+
+def stated(data: CompanyData, period: str, metric: str) -> str:
+    """A stated growth rate as precisely as the source wrote it."""
+    f = data.fact(period, metric)
+    return fmt.growth(f["value"], f["decimals"]) if f else fmt.MISSING
+
+
+def revenue_growth(data: CompanyData) -> list[dict]:
+    """Every quarter's revenue with its growth q/q and y/y (derived) beside the growth the sources state."""
+    revenue = data.series("revenue")
+    rows = []
+    for p in sorted(revenue, key=periods.sort_key):
+        _, qoq = formulas.change_vs(revenue, p, 1)
+        _, yoy = formulas.change_vs(revenue, p, 4)
+        rows.append(
+            {
+                "Quarter": periods.label(p),
+                "Revenue": fmt.value(revenue[p], "usd_m"),
+                "q/q (derived)": fmt.growth(qoq),
+                "y/y (derived)": fmt.growth(yoy),
+                "Stated q/q": stated(data, p, "revenue_growth_qoq"),
+                "Stated y/y": stated(data, p, "revenue_growth_yoy"),
+            }
+        )
+    return rows
+
+
+def revenue_years(data: CompanyData) -> list[int]:
+    """Fiscal years with a reported revenue, oldest first."""
+    years = sorted({periods.fiscal_year(p) for p in data.periods() if p.endswith("FY")})
+    return [y for y in years if data.value(f"{y}FY", "revenue") is not None]
+
+
+def fiscal_years(data: CompanyData) -> list[dict]:
+    """Every fiscal year's reported revenue and its stated growth, newest first."""
+    return [
+        {
+            "Fiscal year": f"FY {y}",
+            "Revenue (reported)": fmt.value(data.value(f"{y}FY", "revenue"), "usd_m"),
+            "Growth y/y (stated)": stated(data, f"{y}FY", "revenue_growth_yoy"),
+        }
+        for y in reversed(revenue_years(data))
+    ]
+
+
+def margins_by_quarter(data: CompanyData) -> list[dict]:
+    """One row per margin line, one column per quarter, and the latest change in points (derived)."""
+    quarters = data.quarters()
+    table = []
+    for metric, basis in vocab.MARGIN_SERIES:
+        row = {"Margin": vocab.metric_label(metric, basis)}
+        for p in quarters:
+            row[periods.label(p)] = fmt.value(data.value(p, metric, basis), "pct")
+        if quarters:
+            last = quarters[-1]
+            row["q/q change (derived)"] = fmt.points(
+                formulas.point_change(
+                    data.value(last, metric, basis), data.value(periods.previous_quarter(last), metric, basis)
+                )
+            )
+        table.append(row)
+    return table
+
+
+def opex_by_quarter(data: CompanyData) -> list[dict]:
+    """One row per expense line (GAAP lines, total GAAP and non-GAAP, the share of revenue), one column per quarter."""
+    lines = vocab.OPEX_LINES
+    quarters = [
+        p
+        for p in data.quarters()
+        if any(data.value(p, m, b) is not None for m in (*lines, "opex_total") for b in ("gaap", "non_gaap"))
+    ]
+    table = []
+    for metric, basis in [(m, "gaap") for m in lines] + [("opex_total", "gaap"), ("opex_total", "non_gaap")]:
+        row = {"Line": vocab.metric_label(metric, basis)}
+        for p in quarters:
+            row[periods.label(p)] = fmt.value(data.value(p, metric, basis), "usd_m")
+        table.append(row)
+    shares = opex_share_of_revenue(data)
+    share_row = {"Line": "GAAP opex, % of revenue (derived)"}
+    for p in quarters:
+        share_row[periods.label(p)] = fmt.value(shares.get(p), "pct")
+    table.append(share_row)
+    return table
+
+
+SCORECARD_SHOWN = (
+    "Metric", "Period", "Guided", "Midpoint", "Actual", "Position", "vs mid (derived)", "vs mid % (derived)",
+    "Source says",
+)  # fmt: skip
+OUTCOME_SHOWN = ("Metric", "Guided", "Actual", "Position", "vs mid (derived)", "vs mid % (derived)", "Source says")
+
+
+def guidance_scorecard(data: CompanyData) -> pd.DataFrame:
+    """The scorecard as the Guidance page shows it (its rows are the guidance rows, in order)."""
+    return data.once(scorecard.rows)[list(SCORECARD_SHOWN)]
+
+
+def guidance_outcome(data: CompanyData, period: str) -> pd.DataFrame:
+    """How the guidance that targeted ``period`` came out."""
+    return data.once(scorecard.rows, period)[list(OUTCOME_SHOWN)]
+
+
+def plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Missing values as "—" (a table shows them plainly, never as 0 or "None")."""
+    return frame.astype(object).where(frame.notna(), fmt.MISSING)
+
+
+def source_documents(data: CompanyData) -> pd.DataFrame:
+    """The documents the company's figures cite: title, publisher, date, file, kind, URL (a link or empty)."""
+    frame = pd.DataFrame(
+        list(data.sources.values()), columns=["title", "publisher", "published_on", "file", "kind", "url"]
+    )
+    frame["published_on"] = pd.to_datetime(frame["published_on"], errors="coerce").dt.strftime("%Y-%m-%d")
+    url = frame["url"].astype(object).where(frame["url"].notna(), None)
+    frame = plain(frame)
+    frame["url"] = url  # a link column: missing stays empty and shows the placeholder
+    return frame
+
+
+def ordered_checks(checks: pd.DataFrame) -> pd.DataFrame:
+    """Build checks with failures first, then warnings, skips and passes; by category and id within each."""
+    rank = {s: i for i, s in enumerate(STATUS_ORDER)}
+    ordered = checks.assign(_rank=checks["status"].map(lambda s: rank.get(s, -1)))
+    return ordered.sort_values(["_rank", "category", "check_id"], kind="stable").drop(columns="_rank")
+
+
+def checks(data: CompanyData) -> pd.DataFrame:
+    """The company's build checks (and the build's own) as the Data page lists them, failures first."""
+    return plain(ordered_checks(data.checks)[["check_id", "period", "status", "category", "detail"]])
+
+
+def check_tally(checks: pd.DataFrame) -> str:
+    """'0 fail · 0 warn · 2 skip · 50 pass — 52 checks in all'."""
+    counts = checks["status"].value_counts().to_dict()
+    statuses = [*STATUS_ORDER, *sorted(s for s in counts if s not in STATUS_ORDER)]
+    return " · ".join(f"{counts.get(s, 0)} {s}" for s in statuses) + f" — {len(checks)} checks in all"
+
+
+def fiscal_year_cards(data: CompanyData, year: int) -> tuple[list[cards.Card], str | None]:
+    """The cards of one fiscal year: revenue (reported), growth (stated) and, when the first half is not
+    reported, the first half it implies (derived), with the sum written out."""
+    fy = data.value(f"{year}FY", "revenue")
+    out = [
+        cards.Card(f"Revenue FY {year} (reported)", fmt.value(fy, "usd_m")),
+        cards.Card(f"FY {year} growth y/y (stated)", fmt.growth(data.value(f"{year}FY", "revenue_growth_yoy"), 0)),
+    ]
+    q = {n: data.value(f"{year}Q{n}", "revenue") for n in range(1, 5)}
+    caption = None
+    if q[1] is None and q[2] is None:
+        h1 = formulas.implied_first_half(fy, q[3], q[4])
+        out.append(
+            cards.Card(
+                f"H1 {year} implied (derived)",
+                fmt.value(h1, "usd_m"),
+                note="FY revenue minus Q3 and Q4 revenue: derived, not reported.",
+            )
+        )
+        if h1 is not None:
+            caption = (
+                f"Derived: FY {year} {fmt.value(fy, 'usd_m')} − Q3 {fmt.value(q[3], 'usd_m')} − Q4 "
+                f"{fmt.value(q[4], 'usd_m')} = {fmt.value(h1, 'usd_m')} for Q1 + Q2 together."
+            )
+    return out, caption
