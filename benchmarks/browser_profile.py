@@ -19,7 +19,7 @@ from pathlib import Path
 
 from benchmarks.browser import Browser, chromium_path
 from benchmarks.server import Server
-from earnings.build import database as build
+from earnings.write import database as build
 
 FLOOR_APP = "benchmarks/floor_app.py"
 

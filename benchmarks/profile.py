@@ -27,7 +27,7 @@ from pathlib import Path
 
 from benchmarks import runner, wsclient
 from benchmarks.server import Server
-from earnings.build import database as build
+from earnings.write import database as build
 
 IDLE = {"select", "poll", "epoll.poll", "epoll_wait", "_run_once", "wait", "sleep", "_worker", "run_forever"}
 TOP = 30

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from benchmarks import report, stats, wsclient
 from benchmarks.server import Server
-from earnings.build import database as build
+from earnings.write import database as build
 
 ROOT = build.ROOT
 FLOOR_APP = "benchmarks/floor_app.py"

@@ -9,7 +9,7 @@ operating margin = gross margin − opex / revenue, EPS has the sign of net inco
 sum of its quarters, each guidance position agrees with its range, its stated actual and its label.
 
 The database is built the way real data is: the source CSVs are written into a temporary data folder
-and ``earnings.build.build`` validates, reconciles and writes them (about a minute at 1,000 × 40 here;
+and ``earnings.write.build`` validates, reconciles and writes them (about a minute at 1,000 × 40 here;
 writing the DuckDB tables directly would save only about a fifth of that).
 """
 
@@ -21,8 +21,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from earnings.build import database as build
 from earnings.contract import formulas, periods, schema, vocab
+from earnings.write import database as build
 
 SECTION = "Financial Results"
 TOPICS = ("Demand", "Pricing", "Supply chain", "New products")
@@ -300,7 +300,7 @@ def timed_build(size: Size, folder: Path) -> dict:
         "db": str(db),
         "companies": size.companies,
         "quarters": size.quarters,
-        "method": "CSV files -> earnings.build.build (every validation and reconciliation)",
+        "method": "CSV files -> earnings.write.build (every validation and reconciliation)",
         "build_s": round(time.perf_counter() - started, 1),
         "db_mib": round(db.stat().st_size / 2**20, 1),
         "rows": counts,

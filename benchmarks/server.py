@@ -14,7 +14,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from earnings.build.database import ROOT
+from earnings.write.database import ROOT
 
 RESERVED_PORTS = {8501, 8765, 8766, 8770}
 SERVER_FLAGS = (

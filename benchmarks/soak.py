@@ -18,7 +18,7 @@ import websockets
 
 from benchmarks import stats, wsclient
 from benchmarks.runner import DASHBOARD_APP, LAUNCHERS, ROOM_THINK_S, Server, log, machine, room_script
-from earnings.build import database as build
+from earnings.write import database as build
 
 
 def soak(server: Server, viewers: int = 20, seconds: float = 300.0, sample_every_s: float = 10.0) -> dict:

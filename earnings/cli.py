@@ -9,10 +9,10 @@ from collections import Counter
 from pathlib import Path
 from typing import TextIO
 
-from earnings.build import database as build_mod
-from earnings.build import ingest as ingest_mod
 from earnings.render import export as export_mod
 from earnings.sources.problems import SourceError
+from earnings.write import database as build_mod
+from earnings.write import ingest as ingest_mod
 
 STATUS_MARK = {"pass": "ok  ", "fail": "FAIL", "warn": "warn", "skip": "skip"}
 

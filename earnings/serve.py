@@ -26,7 +26,7 @@ from pathlib import Path
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
 # what the pages import: loaded here, they are in sys.modules when the first page runs
 MODULES = (
-    "earnings.build.database",
+    "earnings.write.database",
     "pandas",
     "pyarrow",
     "duckdb",
@@ -49,9 +49,9 @@ def warm_up(location: str | None = None) -> dict:
         importlib.import_module(name)
     imported = time.perf_counter()
     # imported just above (timed there); bound here
-    from earnings.build import database as build
     from earnings.read import bundle, queries
     from earnings.render import charts
+    from earnings.write import database as build
 
     location = location or build.db_location()
     done = {"imports_s": imported - started, "charts": 0}

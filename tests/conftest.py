@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from earnings.build.database import DATA_DIR, build
-from earnings.build.ingest import ingest
+from earnings.read import bundle, queries
+from earnings.write.database import DATA_DIR, build
+from earnings.write.ingest import ingest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -34,6 +35,17 @@ def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("built") / "earnings.duckdb"
     build(DATA_DIR, path)
     return path
+
+
+def read_company(db: Path, ticker: str = "ALAB") -> bundle.CompanyData:
+    """One company's bundle from the database at ``db`` (it must hold the company)."""
+    con = queries.connect(str(db))
+    try:
+        data = bundle.company_data(con, ticker)
+    finally:
+        con.close()
+    assert data is not None, f"{ticker} is not in {db}"
+    return data
 
 
 @pytest.fixture(scope="module")

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
-from earnings.build import database as build_mod
 from earnings.ui import access, components
+from earnings.write import database as build_mod
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE_IDS = list(components.PAGES)

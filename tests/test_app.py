@@ -13,13 +13,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from conftest import read_company
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
-from earnings.build import database as build_mod
 from earnings.contract import periods, vocab
-from earnings.read import bundle, queries
+from earnings.read import bundle
 from earnings.ui import components
+from earnings.write import database as build_mod
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE_IDS = list(components.PAGES)
@@ -96,13 +97,7 @@ def app_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture(scope="module")
 def known(app_db: Path) -> bundle.CompanyData:
-    con = queries.connect(str(app_db))
-    try:
-        data = bundle.company_data(con, "ALAB")
-    finally:
-        con.close()
-    assert data is not None
-    return data
+    return read_company(app_db)
 
 
 @pytest.fixture(scope="module")

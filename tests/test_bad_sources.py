@@ -27,7 +27,7 @@ import duckdb
 import pytest
 from test_sourcefiles import REV_Q3, Case, add_column, drop_column, edit, line_of, read_rows, sha256, write_rows
 
-from earnings.build.database import DATA_DIR, prepare
+from earnings.write.database import DATA_DIR, prepare
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BIG_ROWS = 100_000

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import read_company
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from earnings.contract import vocab
 from earnings.model import briefing, cards
-from earnings.read import bundle, queries
+from earnings.read import bundle
 from earnings.render import charts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,13 +30,7 @@ BAD_STEPS = ["0", "7", "99", "-1", "3.0", " 3", "３", "1e1", *HOSTILE]
 
 @pytest.fixture(scope="module")
 def data(built_db: Path) -> bundle.CompanyData:
-    con = queries.connect(str(built_db))
-    try:
-        found = bundle.company_data(con, "ALAB")
-    finally:
-        con.close()
-    assert found is not None
-    return found
+    return read_company(built_db)
 
 
 # --- steps and the URL's step -----------------------------------------------------------------------

@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from earnings.build import database as build_mod
-from earnings.build.database import DATA_DIR, DEFAULT_DB, build
+from earnings.write import database as build_mod
+from earnings.write.database import DATA_DIR, DEFAULT_DB, build
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CONTRACT_CHECKER = Path(__file__).resolve().parents[2] / "shared" / "tools" / "check_contract.py"

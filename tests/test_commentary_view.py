@@ -7,21 +7,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import read_company
 
 from earnings.model import commentary as cv
 from earnings.model import fmt
-from earnings.read import bundle, queries
+from earnings.read import bundle
 
 
 @pytest.fixture(scope="module")
 def data(built_db: Path) -> bundle.CompanyData:
-    con = queries.connect(str(built_db))
-    try:
-        d = bundle.company_data(con, "ALAB")
-    finally:
-        con.close()
-    assert d is not None
-    return d
+    return read_company(built_db)
 
 
 @pytest.fixture(scope="module")

@@ -11,14 +11,14 @@ import re
 from types import SimpleNamespace
 
 import pytest
+from conftest import read_company
 from hypothesis import given
 from hypothesis import strategies as st
 
-from earnings.build import database as build_mod
 from earnings.contract import periods, vocab
 from earnings.model import drilldown, fmt, urlstate
-from earnings.read import bundle, queries
 from earnings.read.bundle import CompanyData
+from earnings.write import database as build_mod
 
 MINUS = "\u2212"
 
@@ -27,13 +27,7 @@ MINUS = "\u2212"
 def data(tmp_path_factory: pytest.TempPathFactory) -> CompanyData:
     db = tmp_path_factory.mktemp("drilldown") / "earnings.duckdb"
     build_mod.build(build_mod.DATA_DIR, db)
-    con = queries.connect(str(db))
-    try:
-        company = bundle.company_data(con, "ALAB")
-    finally:
-        con.close()
-    assert company is not None
-    return company
+    return read_company(db)
 
 
 def resolve(data: CompanyData, params: dict) -> urlstate.View:

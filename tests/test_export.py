@@ -18,11 +18,11 @@ import pandas as pd
 import pytest
 
 from earnings import cli
-from earnings.build.database import DATA_DIR, build
 from earnings.contract import periods
 from earnings.model import briefing, cards, scorecard
 from earnings.read import bundle, queries
 from earnings.render import export
+from earnings.write.database import DATA_DIR, build
 
 PERIOD = "2024Q4"
 MAX_BYTES = 5_000_000

@@ -26,17 +26,18 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
+from conftest import read_company
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
-from earnings.build import database as build_mod
 from earnings.contract import vocab
 from earnings.model import briefing, fmt
 from earnings.model import commentary as cv
-from earnings.read import bundle, queries
+from earnings.read import bundle
 from earnings.ui import components
+from earnings.write import database as build_mod
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE_IDS = list(components.PAGES)
@@ -164,13 +165,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def known(db: Path) -> Known:
-    con = queries.connect(str(db))
-    try:
-        data = bundle.company_data(con, "ALAB")
-    finally:
-        con.close()
-    assert data is not None
-    return Known(data)
+    return Known(read_company(db))
 
 
 @pytest.fixture(scope="module")

@@ -18,11 +18,11 @@ import duckdb
 import pytest
 
 from earnings import cli
-from earnings.build.database import DATA_DIR, build
-from earnings.build.ingest import ingest
 from earnings.contract import formulas
 from earnings.read import bundle, queries
 from earnings.sources.problems import SourceError
+from earnings.write.database import DATA_DIR, build
+from earnings.write.ingest import ingest
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

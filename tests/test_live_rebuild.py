@@ -29,7 +29,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from test_serve_time import make_variant_b
 
 from benchmarks.server import Server as StreamlitServer
-from earnings.build import database as build_mod
+from earnings.write import database as build_mod
 
 pytestmark = pytest.mark.browser  # starts a real server
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from earnings.build.database import build, prepare
+from earnings.write.database import build, prepare
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

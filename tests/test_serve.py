@@ -14,8 +14,8 @@ from conftest import run_async
 from benchmarks import wsclient
 from benchmarks.server import Server
 from earnings import serve
-from earnings.build import database as build_mod
 from earnings.render import charts
+from earnings.write import database as build_mod
 
 
 @pytest.fixture(scope="module")

@@ -21,8 +21,8 @@ from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 from test_sourcefiles import add_column, line_of, set_cell
 
-from earnings.build import database as build_mod
 from earnings.ui import components, store
+from earnings.write import database as build_mod
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE_IDS = list(components.PAGES)

@@ -14,13 +14,13 @@ import pandas as pd
 import plotly.io as pio
 import pyarrow as pa
 import pytest
+from conftest import read_company
 from streamlit.testing.v1 import AppTest
 
-from earnings.build import database as build_mod
-from earnings.read import bundle, queries
 from earnings.read.bundle import CompanyData
 from earnings.render import charts, figures
 from earnings.ui import components
+from earnings.write import database as build_mod
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,13 +34,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def data(db: Path) -> CompanyData:
-    con = queries.connect(str(db))
-    try:
-        company = bundle.company_data(con, "ALAB")
-    finally:
-        con.close()
-    assert company is not None
-    return company
+    return read_company(db)
 
 
 @pytest.mark.parametrize("name", ["revenue", "margins", "opex", "guidance"])

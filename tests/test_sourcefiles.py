@@ -1,7 +1,7 @@
 """Bad source files are refused with every problem named by file, line and reason.
 
 Each case writes one kind of mistake into a copy of data/ and checks the
-problem list from ``earnings.build.prepare``; the same copies are then built
+problem list from ``earnings.write.prepare``; the same copies are then built
 with the command line, which must exit 1, print ``file:line:`` and leave the
 previous database byte-identical.
 """
@@ -22,9 +22,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from earnings.build.database import DATA_DIR, build, prepare
 from earnings.sources import reviewed as sourcefiles
 from earnings.sources.problems import SourceError
+from earnings.write.database import DATA_DIR, build, prepare
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

@@ -13,17 +13,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import read_company
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
-from earnings.build import database as build_mod
 from earnings.contract import periods, vocab
 from earnings.model import urlstate
-from earnings.read import bundle, queries
 from earnings.read.bundle import CompanyData
 from earnings.ui import components
+from earnings.write import database as build_mod
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = urlstate.COMMON_PARAMS  # ticker, period, metric, basis
@@ -71,13 +71,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def data(db: Path) -> CompanyData:
-    con = queries.connect(str(db))
-    try:
-        company = bundle.company_data(con, "ALAB")
-    finally:
-        con.close()
-    assert company is not None
-    return company
+    return read_company(db)
 
 
 def resolve(data: CompanyData, params: dict) -> urlstate.View:

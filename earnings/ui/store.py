@@ -23,10 +23,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from earnings.build import database as build
 from earnings.read import bundle, queries
 from earnings.render import export
 from earnings.render.figures import FrozenFigure, freeze
+from earnings.write import database as build
 
 ENV_VAR = build.DB_ENV_VAR
 T = TypeVar("T")

@@ -16,7 +16,7 @@ import pytest
 
 from benchmarks.browser import APP_DONE, LAUNCH_ARGS, VIEWPORT, chromium_path  # noqa: F401 (used by the tests)
 from benchmarks.server import Server
-from earnings.build import database as build_mod
+from earnings.write import database as build_mod
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"

@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from test_hostile_input import HOSTILE_TEXT, HOSTILE_TOPIC, make_hostile_data
 
 from benchmarks.server import Server
-from earnings.build import database as build_mod
+from earnings.write import database as build_mod
 
 from .conftest import APP_DONE, VIEWPORT
 

@@ -18,12 +18,12 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from earnings.build import database as build
-from earnings.build.resolve import ConflictError
 from earnings.contract import schema
 from earnings.sources import registry, table_csv
 from earnings.sources.incoming import Context
 from earnings.sources.problems import Problem
+from earnings.write import database as build
+from earnings.write.resolve import ConflictError
 
 
 @dataclass

@@ -17,11 +17,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from earnings.build import reconcile
-from earnings.build.resolve import FIGURE_KEYS, ConflictError, Resolution, resolve
 from earnings.contract import formulas, periods, schema, vocab
 from earnings.sources.problems import Problem
 from earnings.sources.reviewed import SourceData, load
+from earnings.write import reconcile
+from earnings.write.resolve import FIGURE_KEYS, ConflictError, Resolution, resolve
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = ROOT / "data"

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import KeysView
 from dataclasses import dataclass
 
-from earnings.build.resolve import rounding_tolerance
 from earnings.contract import formulas, periods, vocab
+from earnings.write.resolve import rounding_tolerance
 
 
 @dataclass(frozen=True)
@@ -353,7 +353,7 @@ def cross_check_results(
 
 
 def run_all(facts: list[dict], guidance: list[dict], targets: list[dict], cross: dict[str, list[dict]]) -> list[Check]:
-    from earnings.build.resolve import FIGURE_KEYS
+    from earnings.write.resolve import FIGURE_KEYS
 
     index = FactIndex(facts)
     checks = (

@@ -1,1 +1,0 @@
-"""Build: from the reviewed source files to the database (resolve, reconcile, atomic write), and ingest."""
