@@ -1,6 +1,6 @@
 """Where a warm page load spends the browser's CPU: Chromium's sampling profiler over one warm visit.
 
-    python -m earnings.bench.browser_profile /guidance [--charts 1] [--db FILE] [--floor]
+    python -m benchmarks.browser_profile /guidance [--charts 1] [--db FILE] [--floor]
 
 Starts the server (the dashboard on the bundled data built into a temporary folder, or the floor
 app), visits the page twice untimed, then profiles a third visit with the DevTools protocol
@@ -67,7 +67,7 @@ def profile_visit(base: str, url: str, charts: int) -> tuple[dict, dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m earnings.bench.browser_profile", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python -m benchmarks.browser_profile", description=__doc__.splitlines()[0])
     p.add_argument("url", help="page URL, e.g. /guidance")
     p.add_argument("--charts", type=int, default=0, help="charts the page draws (the visit waits for them)")
     p.add_argument("--db", help="database (default: the bundled data/ built into a temporary folder)")

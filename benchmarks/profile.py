@@ -1,7 +1,7 @@
 """Profile the warm reruns of one page inside a real ``streamlit run`` (pyinstrument), pages untouched.
 
-    python -m earnings.bench.profile /opex [--reruns 30] [--db FILE] [--out artifacts/profile]
-    python -m earnings.bench.profile / --floor        # the floor app, for comparison
+    python -m benchmarks.profile /opex [--reruns 30] [--db FILE] [--out artifacts/profile]
+    python -m benchmarks.profile / --floor        # the floor app, for comparison
 
 The server is started through this module (``--child``), which wraps Streamlit's
 ``ScriptRunner._run_script`` in a pyinstrument profiler (one session per run: the script thread, i.e. the
@@ -239,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         sep = argv.index("--")
         child(Path(argv[1]), argv[2], argv[sep + 1 :])
         return 0
-    p = argparse.ArgumentParser(prog="python -m earnings.bench.profile", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python -m benchmarks.profile", description=__doc__.splitlines()[0])
     p.add_argument("url", help="page URL, e.g. /opex or '/revenue?period=2024Q4&metric=revenue'")
     p.add_argument("--reruns", type=int, default=30)
     p.add_argument("--warmup", type=int, default=3)

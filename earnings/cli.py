@@ -11,6 +11,7 @@ from typing import TextIO
 
 from earnings.render import export as export_mod
 from earnings.sources.problems import SourceError
+from earnings.write import commit
 from earnings.write import database as build_mod
 from earnings.write import ingest as ingest_mod
 
@@ -35,6 +36,9 @@ def _print_problems(err: SourceError) -> None:
 def cmd_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
+        finished = commit.recover(Path(args.data), Path(args.db)) if commit.pending(Path(args.data)) else None
+        if finished:
+            print(finished)
         result = build_mod.build(Path(args.data), Path(args.db))
     except SourceError as err:
         _print_problems(err)
@@ -64,8 +68,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     except SourceError as err:
         _print_problems(err)
         return 1
+    except (commit.Busy, ingest_mod.IngestError) as err:
+        print(err, file=sys.stderr)
+        return 1
     except OSError as err:
-        print(f"cannot read {args.file}: {err.strerror}", file=sys.stderr)
+        print(f"cannot write {Path(args.data).name}/: {err.strerror or err}; nothing was changed", file=sys.stderr)
         return 1
     print("\n".join(report.lines()))
     if args.dry_run:

@@ -50,6 +50,7 @@ def warm_up(location: str | None = None) -> dict:
     imported = time.perf_counter()
     # imported just above (timed there); bound here
     from earnings.read import bundle, queries
+    from earnings.read import location as location_mod
     from earnings.render import charts
     from earnings.write import database as build
 
@@ -61,10 +62,14 @@ def warm_up(location: str | None = None) -> dict:
         except Exception as err:  # the pages show the problem and what to do
             done["problem"] = f"the first build failed: {err}"
             return done
+    problem = location_mod.file_problem(location)  # a pipe would make DuckDB wait: never opened
+    if problem is not None:
+        done["problem"] = f"the database cannot be read: {problem}"
+        return done
     try:
         con = queries.connect(location)
     except Exception as err:  # the pages show the problem and what to do
-        done["problem"] = f"the database cannot be read: {err}"
+        done["problem"] = f"the database cannot be read: {location_mod.scrub(str(err), location, build.ROOT)}"
         return done
     try:
         tickers = list(queries.companies(con)["ticker"])
@@ -74,7 +79,7 @@ def warm_up(location: str | None = None) -> dict:
                 if builder(data) is not None:
                     done["charts"] += 1
     except Exception as err:  # an old or damaged database: the pages say so
-        done["problem"] = f"the database cannot be read: {err}"
+        done["problem"] = f"the database cannot be read: {location_mod.scrub(str(err), location, build.ROOT)}"
     finally:
         con.close()
     done["total_s"] = time.perf_counter() - started

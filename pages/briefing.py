@@ -76,15 +76,15 @@ def show_number(n: cards.Card) -> None:
         border=True,
     )
     if n.note:
-        st.caption(esc(n.note))
+        st.caption(fmt.md_inline(n.note))
 
 
 def show_items(rows: list[dict]) -> None:
     for row in rows:
         with st.container(border=True):
-            st.markdown(esc(briefing.item_text(row)))
+            st.text(briefing.item_text(row))
             source = ui.source_line(data, row["source_id"], row.get("section"))
-            st.caption(esc(f"{briefing.item_byline(row)} — {source}"))
+            st.caption(fmt.md_inline(f"{briefing.item_byline(row)} — {source}"))
 
 
 def grid(numbers: list[cards.Card], per_row: int) -> None:

@@ -41,17 +41,17 @@ def theme_detail(topic: str | None, period: str | None) -> None:
         return
     where = periods.label(period) if period else "every quarter"
     with st.container(border=True, key="theme_detail"):
-        st.markdown(f"**{esc(topic)}** · {esc(where)}")
+        st.markdown(f"**{fmt.md_inline(topic)}** · {esc(where)}")
         cells = cv.theme_cells(data.themes, topic, period)
         if not cells:
             st.markdown(esc(f"Nothing in the sources on this topic for {where}."))
         for c in cells:
-            st.markdown(esc(c["text"] if period else f"{periods.label(c['period'])}: {c['text']}"))
+            st.text(c["text"] if period else f"{periods.label(c['period'])}: {c['text']}")
             if c.get("trend"):
-                st.caption(esc(f"Trend: {c['trend']}"))
+                st.caption(fmt.md_inline(f"Trend: {c['trend']}"))
             if c.get("note"):
-                st.caption(esc(f"Transcription note: {c['note']}"))
-            st.caption("Source: " + esc(ui.source_line(data, c["source_id"], None)))
+                st.caption(fmt.md_inline(f"Transcription note: {c['note']}"))
+            st.caption("Source: " + fmt.md_inline(ui.source_line(data, c["source_id"], None)))
 
 
 st.subheader("Theme tracker")
@@ -149,11 +149,11 @@ pager_row("top")
 
 
 def theme_item(row: dict) -> None:
-    st.markdown(f"**Theme** · {esc(row['topic'])} · {esc(periods.label(row['period']))}")
-    st.markdown(esc(row["text"]))
+    st.markdown(f"**Theme** · {fmt.md_inline(row['topic'])} · {esc(periods.label(row['period']))}")
+    st.text(row["text"])
     if row.get("trend"):
-        st.caption(esc(f"Trend: {row['trend']}"))
-    st.caption("Source: " + esc(ui.source_line(data, row["source_id"], None)))
+        st.caption(fmt.md_inline(f"Trend: {row['trend']}"))
+    st.caption("Source: " + fmt.md_inline(ui.source_line(data, row["source_id"], None)))
 
 
 for title, size, group, continued in cv.page_groups(shown, pager):

@@ -60,5 +60,5 @@ targets = [t for t in data.records("targets") if t["metric"] not in ("revenue_gr
 if targets:
     st.subheader("Longer-range targets")
     for t in targets:
-        st.markdown("- " + fmt.md_escape(f"{t['label']} ({t['horizon'].replace('_', ' ')})"))
-        st.caption("Source: " + fmt.md_escape(ui.source_line(data, t["source_id"], t["section"])))
+        ui.bullet(f"{t['label']} ({t['horizon'].replace('_', ' ')})")
+        st.caption("Source: " + fmt.md_inline(ui.source_line(data, t["source_id"], t["section"])))

@@ -29,4 +29,4 @@ for p in [p for p in data.periods() if p.endswith("FY")]:
         st.caption(fmt.md_escape(f"{periods.label(p)} gross margin (non-GAAP, reported): {fmt.value(v, 'pct')}"))
 for t in data.records("targets"):
     if t["horizon"] == "long_term":
-        st.caption(fmt.md_escape(f"Long-term model: {t['label']} — “{t['excerpt']}”"))
+        st.caption(fmt.md_inline(f"Long-term model: {t['label']} — “{t['excerpt']}”"))

@@ -25,7 +25,7 @@ with left:
     st.subheader("Executive summary")
     items = [r for r in summary if r["kind"] == "summary"][:5]
     for r in items:
-        st.markdown("- " + fmt.md_escape(r["text"]))
+        ui.bullet(r["text"])
     if not items:
         st.caption("No summary for this quarter in the sources.")
 with right:
@@ -51,6 +51,6 @@ for col, kind, title in ((well, "went_well", "What went well"), (wrong, "went_wr
         st.subheader(title)
         rows = [r for r in summary if r["kind"] == kind]
         for r in rows:
-            st.markdown("- " + fmt.md_escape(r["text"]))
+            ui.bullet(r["text"])
         if not rows:
             st.caption("Nothing in the sources.")

@@ -392,7 +392,13 @@ _SPECIAL = set("\\`*_{}[]()<>#+-.!|$~:")
 
 
 def _unescape(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text.replace("  \n", "\n"), flags=re.S)
+    """What the markdown renderer shows: backslash escapes and character references resolved."""
+    return re.sub(
+        r"\\(.)|&#(\d+);",
+        lambda m: m.group(1) if m.group(1) is not None else chr(int(m.group(2))),
+        text.replace("  \n", "\n"),
+        flags=re.S,
+    )
 
 
 def _bare_specials(escaped: str) -> list[str]:

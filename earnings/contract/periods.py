@@ -44,6 +44,18 @@ def fiscal_year(period: str) -> int:
     return int(m.group(1))
 
 
+EARLIEST_YEAR = 1950  # no company's reported quarter is older; a period before is a typo
+
+
+PLAUSIBLE_AHEAD = 6  # years after this one that guidance and targets may speak of
+
+
+def plausible(period: str, now_year: int, horizon: int = PLAUSIBLE_AHEAD) -> bool:
+    """A period a source can speak of: from 1950 to ``horizon`` years after this one (guidance and targets look
+    ahead; ``2204Q1`` beside ``2024Q4`` is a typo)."""
+    return EARLIEST_YEAR <= fiscal_year(period) <= now_year + horizon
+
+
 def quarter_index(period: str) -> int:
     """A running number for a quarter, so quarters can be subtracted."""
     m = PERIOD_RE.match(period)
@@ -68,12 +80,17 @@ def year_ago_quarter(period: str) -> str:
     return shift_quarter(period, -4)
 
 
-def quarter_axis(quarters: list[str], extend_to: str | None = None) -> list[str]:
-    """Every quarter from the first to the last given (and ``extend_to``), gaps included."""
+MAX_AXIS = 80  # quarters a chart draws at most (20 years): a typo in a period cannot make a chart of centuries
+
+
+def quarter_axis(quarters: list[str], extend_to: str | None = None, limit: int = MAX_AXIS) -> list[str]:
+    """Every quarter from the first to the last given (and ``extend_to``), gaps included; the latest
+    ``limit`` of them when there are more."""
     found = [p for p in quarters if is_quarter(p)]
     if extend_to and is_quarter(extend_to):
         found.append(extend_to)
     if not found:
         return []
     idx = [quarter_index(p) for p in found]
-    return [quarter_from_index(i) for i in range(min(idx), max(idx) + 1)]
+    last = max(idx)
+    return [quarter_from_index(i) for i in range(max(min(idx), last - limit + 1), last + 1)]

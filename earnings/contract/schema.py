@@ -41,6 +41,7 @@ class Table:
     primary_key: str | None = None
     source_file: bool = True  # read from data/<name>.csv
     required_file: bool = False
+    in_database: bool = True  # a table of the database (labels.csv only guides the document parser)
     order_by: str = ""  # the order a company's rows are read in
     # ingest: what makes an incoming row the same as one already in data/, and which of its fields, when
     # different, are reported as a change
@@ -58,6 +59,9 @@ class Table:
     @property
     def stored_columns(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns if c.stored)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
 
     def ddl(self) -> str:
         cols = []
@@ -248,6 +252,12 @@ _TABLES = (
         compared=("text", "trend"),
     ),
     Table(
+        "labels",
+        (_c("label"), _c("metric", "metric"), _c("basis", "basis", required=False), _c("unit", "unit")),
+        key=("label",),
+        in_database=False,
+    ),
+    Table(
         "checks",
         (
             _c("check_id"),
@@ -265,7 +275,7 @@ _TABLES = (
 
 TABLES: dict[str, Table] = {t.name: t for t in _TABLES}
 # every table of the database, in the order a person reads them (the Data page's downloads)
-CONTRACT_TABLES: tuple[str, ...] = tuple(t for t in TABLES if t != "meta") + ("meta",)
+CONTRACT_TABLES: tuple[str, ...] = tuple(t.name for t in _TABLES if t.in_database and t.name != "meta") + ("meta",)
 # the reviewed source files in data/, in the order they are read (companies and sources first: the rest cite them)
 SOURCE_FILES: tuple[str, ...] = tuple(t.name for t in _TABLES if t.source_file)
 # tables whose rows belong to one company and cite a document
@@ -276,4 +286,4 @@ COMPANY_TABLES: tuple[str, ...] = tuple(
 
 def ddl() -> str:
     """The database's ``create table`` statements."""
-    return "\n".join(t.ddl() for t in _TABLES)
+    return "\n".join(t.ddl() for t in _TABLES if t.in_database)

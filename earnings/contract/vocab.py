@@ -110,3 +110,8 @@ def metric_label(metric: str, basis: str | None = None) -> str:
     if basis == "non_gaap":
         return f"{label} (non-GAAP)"
     return label
+
+
+def slug(text: str) -> str:
+    """Lower-case letters and digits joined by '-', for ids made from a name (``BRK.B`` -> ``brk-b``)."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")

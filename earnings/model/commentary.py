@@ -209,7 +209,7 @@ def paginate(n_items: int, raw_page: str | None, page_size: int = PAGE_SIZE) -> 
     pages = max(1, -(-n_items // page_size))
     page, notice = 1, None
     if raw_page is not None and raw_page != "1":
-        if raw_page.isascii() and raw_page.isdigit() and 1 <= int(raw_page) <= pages:
+        if raw_page.isascii() and raw_page.isdigit() and len(raw_page) <= 6 and 1 <= int(raw_page) <= pages:
             page = int(raw_page)
         else:
             only = "there is 1 page" if pages == 1 else f"there are {pages} pages"

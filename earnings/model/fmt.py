@@ -95,11 +95,28 @@ def signed_sign(v: float | None) -> int:
     return 1 if v > 0 else -1
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|$~:])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|$~:=&])")
+_CODE_INDENT = re.compile(r"(?m)^(?: {4,}| *\t)[ \t]*")  # what would start an indented code block
+# what Streamlit's markdown turns into a link by itself: a scheme's "://", "www.", an e-mail's "@"
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z0-9]:)(?=//)|(?<=\bwww)(?=\.)|(?<=[a-z0-9._%+-]@)(?=[a-z0-9])")
+WORD_JOINER = "\u2060"  # invisible, and no line break at it
 
 
 def md_escape(text: str | None) -> str:
-    """Text safe for st.markdown: no markdown, no HTML, no $maths$, no :directives:."""
+    """Text as markdown that renders as exactly these characters: no markup, HTML, $maths$, :directives:,
+    headings (``#`` or a line of ``=``), lists or quotes; every line break a hard break, so no line after the
+    first ever starts a new block (a heading, a code block)."""
     if text is None:
         return ""
-    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")
+    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", "\\\n")
+
+
+def md_inline(text: str | None) -> str:
+    """``md_escape`` for a line that mixes our markdown with text from the data (a byline, a source line, a
+    quoted excerpt): a URL or e-mail address in it gets an invisible word joiner after its "://", "www" or
+    "@", so the markdown renderer cannot make it a live link, and an indent of four spaces or a tab at the
+    start of a line (which a paragraph does not show) is dropped, so no line can start a code block. Text that stands alone is shown with st.text,
+    exactly as it is."""
+    if text is None:
+        return ""
+    return md_escape(_CODE_INDENT.sub("", _AUTOLINK.sub(WORD_JOINER, str(text))))

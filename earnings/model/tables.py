@@ -178,3 +178,26 @@ def fiscal_year_cards(data: CompanyData, year: int) -> tuple[list[cards.Card], s
                 f"{fmt.value(q[4], 'usd_m')} = {fmt.value(h1, 'usd_m')} for Q1 + Q2 together."
             )
     return out, caption
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet reads as the start of a formula
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table to download as CSV: a text cell that a spreadsheet would run as a formula (it starts with
+    ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) gets a leading ``'``, as OWASP recommends
+    against CSV injection; numbers stay numbers."""
+
+    def cell(v: object) -> object:
+        return f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_START) else v
+
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(cell)
+    return out
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """``frame`` as the CSV a download gives: UTF-8, no index, spreadsheet-safe."""
+    return spreadsheet_safe(frame).to_csv(index=False).encode("utf-8")

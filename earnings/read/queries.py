@@ -26,22 +26,33 @@ class SchemaError(Exception):
 
 
 def connect(location: str) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the database at ``location``; the app never writes.
+    """A read-only connection to the database at ``location`` that can read nothing else.
 
-    A file (or an ``s3://``/``https://`` URL) is attached to a fresh in-memory
-    instance: DuckDB shares one instance per path within a process, and that
-    shared instance keeps serving a file that a rebuild has since replaced. A
-    fresh instance always reads the file that is there now. ``md:`` (MotherDuck)
-    connection strings are opened directly.
+    A file (or an ``s3://``/``https://`` URL) is attached to a fresh in-memory instance: DuckDB
+    shares one instance per path within a process, and that shared instance keeps serving a file
+    that a rebuild has since replaced. A fresh instance always reads the file that is there now.
+    ``md:`` (MotherDuck) connection strings are opened directly.
+
+    A database file is data, not code: once it is attached, the connection's access to files and
+    the network is switched off and its configuration locked, so a view in the file that reads the
+    server's files (``read_text('/etc/…')``) or the network fails instead of answering.
     """
     if location.startswith("md:"):
-        return duckdb.connect(location, read_only=True)
-    con = duckdb.connect()
+        con = duckdb.connect(location, read_only=True)
+        settings = ("set disabled_filesystems = 'LocalFileSystem'",)
+    else:
+        con = duckdb.connect(
+            config={"autoinstall_known_extensions": False, "autoload_known_extensions": "//" in location}
+        )
+        settings = ("set enable_external_access = false",)
     try:
-        # type duckdb: another kind of file (SQLite, ...) is refused, never opened through an extension
-        # that DuckDB would download on the spot
-        con.execute("attach ? as earnings (type duckdb, read_only)", [location])
-        con.execute("use earnings")
+        if not location.startswith("md:"):
+            # type duckdb: another kind of file (SQLite, ...) is refused, never opened through an extension
+            con.execute("attach ? as earnings (type duckdb, read_only)", [location])
+            con.execute("use earnings")
+        for setting in settings:
+            con.execute(setting)
+        con.execute("set lock_configuration = true")
     except BaseException:
         con.close()
         raise
@@ -49,24 +60,38 @@ def connect(location: str) -> duckdb.DuckDBPyConnection:
 
 
 def verify_schema(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """The meta table, after checking the tables and the schema version."""
-    have = {
-        r[0]
-        for r in con.execute(
-            "select table_name from information_schema.tables "
-            "where table_catalog = current_database() and table_schema = 'main'"
-        ).fetchall()
-    }
-    missing = [t for t in CONTRACT_TABLES if t not in have]
+    """The meta table, after checking that every contract table is there, as a table of the schema's shape,
+    and the schema version."""
+    found = con.execute(
+        "select table_name, table_type from information_schema.tables "
+        "where table_catalog = current_database() and table_schema = 'main'"
+    ).fetchall()
+    kinds = dict(found)
+    views = [t for t in CONTRACT_TABLES if kinds.get(t, "BASE TABLE") != "BASE TABLE"]
+    if views:
+        raise SchemaError(f"the database defines {', '.join(views)} as a view, not a table: refused")
+    missing = [t for t in CONTRACT_TABLES if t not in kinds]
     if "meta" in missing:
         raise SchemaError("the database has no meta table: it was not made by `python -m earnings build`")
+    columns: dict[str, set[str]] = {}
+    for table, column in con.execute(
+        "select table_name, column_name from information_schema.columns "
+        "where table_catalog = current_database() and table_schema = 'main'"
+    ).fetchall():
+        columns.setdefault(table, set()).add(column)
+    if set(schema.TABLES["meta"].stored_columns) - columns.get("meta", set()):
+        raise SchemaError("the database's meta table is not the one `python -m earnings build` makes")
     meta = dict(con.execute("select key, value from meta").fetchall())
     version = meta.get("schema_version")
     if version != str(vocab.SCHEMA_VERSION):
         raise SchemaError(f"the database has schema version {version!r}; this app reads version {vocab.SCHEMA_VERSION}")
     if missing:
         raise SchemaError(f"the database lacks table(s): {', '.join(missing)}")
-    return meta
+    for table in CONTRACT_TABLES:
+        lacking = [c for c in schema.TABLES[table].stored_columns if c not in columns.get(table, set())]
+        if lacking:
+            raise SchemaError(f"the database's {table} table lacks column(s): {', '.join(lacking)}")
+    return {str(k): str(v) for k, v in meta.items()}
 
 
 def companies(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -52,7 +52,7 @@ from earnings.model import briefing, fmt, scorecard, tables
 from earnings.model.cards import Card
 from earnings.read import bundle, queries
 from earnings.read.bundle import CompanyData
-from earnings.render import charts
+from earnings.render import charts, figures
 
 CHART_WIDTH = 700  # px: the printable width of A4 (186 mm) and Letter with 12 mm margins is ≥ 703 px
 CHART_HEIGHT = 380  # px: with the numbers, the commentary and the notes, a step fits one printed page
@@ -248,7 +248,7 @@ def figure_rows(data: CompanyData, fig: go.Figure) -> list[dict | None]:
                 rows.append(data.fact(period, metric, basis))
     labels = {r["label"] for r in charts.margin_references(data)}
     annotations = {a.text for a in fig.layout.annotations or ()}
-    rows += [t for t in data.records("targets") if t["label"] in labels and t["label"] in annotations]
+    rows += [t for t in data.records("targets") if t["label"] in labels and figures.plain(t["label"]) in annotations]
     return rows
 
 

@@ -9,6 +9,8 @@ it is never mistaken for an actual.
 
 from __future__ import annotations
 
+import html
+
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
@@ -49,6 +51,12 @@ class FrozenFigure(go.Figure):
 
     def to_dict(self) -> dict:
         return self._frozen_dict
+
+
+def plain(text: str) -> str:
+    """Text from the data as Plotly shows it: Plotly reads a subset of HTML in every text (<b>, <a href>,
+    <span style>, <br>), so ``&``, ``<`` and ``>`` go in as entities and show as the characters they are."""
+    return html.escape(str(text), quote=False)
 
 
 def freeze(fig: go.Figure | None) -> FrozenFigure | None:
@@ -253,7 +261,7 @@ def margins_figure(
         fig.add_hline(
             y=ref["value"],
             line=dict(color=GREY, dash="dash", width=2),
-            annotation=dict(text=ref["label"], font=dict(size=14, color=INK), bgcolor="rgba(255,255,255,0.85)"),
+            annotation=dict(text=plain(ref["label"]), font=dict(size=14, color=INK), bgcolor="rgba(255,255,255,0.85)"),
             annotation_position="bottom left",
         )
     _quarter_axis(fig, axis, present)

@@ -5,6 +5,8 @@ which kind each column is.
 
 from __future__ import annotations
 
+import datetime
+import math
 import re
 from collections.abc import Callable
 
@@ -17,6 +19,8 @@ _URL_RE = re.compile(r"^https?://[^\s/]+\S*$", re.IGNORECASE)  # the Data page l
 # digits in groups of three split by a space, apostrophe or underscore: 1 234.5, 1'234.5, 1_234.5
 _GROUPED_RE = re.compile(r"^-?\d{1,3}([ '’_\u00a0\u202f]\d{3})+([.,]\d+)?$")
 
+MAX_NUMBER = 1e15  # larger than any figure in $M, %, $/share or millions of shares
+
 # what a reference must be one of: the tickers of companies.csv, the ids of sources.csv (None: not checked)
 Known = dict[str, set[str] | None]
 
@@ -24,7 +28,10 @@ Known = dict[str, set[str] | None]
 def parse_number(text: str) -> float:
     s = text.strip()
     if _NUMBER_RE.match(s):
-        return float(s)
+        value = float(s)
+        if not math.isfinite(value) or abs(value) > MAX_NUMBER:
+            raise ValueError(f"{s[:20]}… has {len(s.lstrip('-').split('.')[0])} digits: too large to be a figure")
+        return value
     if not s:
         raise ValueError("is empty: a number is required")
     if "," in s or _GROUPED_RE.match(s):
@@ -59,16 +66,39 @@ def _matching(pattern: re.Pattern, reason: str) -> Callable[[str, Column, Known]
     return parse
 
 
+def _date(s: str, col: Column, known: Known) -> str:
+    if _DATE_RE.match(s):
+        try:
+            datetime.date.fromisoformat(s)
+            return s
+        except ValueError:
+            raise ValueError(f"{s!r} is not a day of the calendar") from None
+    raise ValueError(f"{s!r} is not a date like 2025-02-12")
+
+
+def _plausible(s: str) -> str:
+    """A well-formed period a source can speak of (a typo such as 2204Q1 would draw centuries of quarters)."""
+    this_year = datetime.date.today().year
+    if not periods.plausible(s, this_year):
+        raise ValueError(
+            f"{s!r} is outside the years a source can speak of ({periods.EARLIEST_YEAR} to "
+            f"{this_year + periods.PLAUSIBLE_AHEAD}): a typo?"
+        )
+    return s
+
+
 def _period(s: str, col: Column, known: Known) -> str:
     if not periods.is_period(s):
         raise ValueError(f"{s!r} is not a period like 2024Q4 or 2024FY")
-    return s
+    return _plausible(s)
 
 
 def _horizon(s: str, col: Column, known: Known) -> str:
-    if not (periods.is_period(s) or s == "long_term"):
+    if s == "long_term":
+        return s
+    if not periods.is_period(s):
         raise ValueError(f"{s!r} is not a period like 2025FY or 'long_term'")
-    return s
+    return _plausible(s)
 
 
 def _reference(what: str, pattern: re.Pattern, shape: str, defined_in: str, check: bool):
@@ -106,7 +136,7 @@ PARSERS: dict[str, Callable[[str, Column, Known], object]] = {
     "number": lambda s, col, known: parse_number(s),
     "int": _int,
     "url": _matching(_URL_RE, "is not a web address: write it in full, starting with https://"),
-    "date": _matching(_DATE_RE, "is not a date like 2025-02-12"),
+    "date": _date,
     "period": _period,
     "horizon": _horizon,
     "ticker": _reference("ticker", vocab.TICKER_RE, "ticker (capital letters and digits)", "companies.csv", True),
@@ -142,7 +172,7 @@ def parse_cell(col: Column, raw: str, known: Known) -> object:
 def check_row(table: str, row: dict) -> list[str]:
     """Rules across the cells of one row."""
     reasons = []
-    if table == "facts" and row.get("metric") and row.get("unit"):
+    if table in ("facts", "labels") and row.get("metric") and row.get("unit"):
         want = vocab.METRIC_UNITS[row["metric"]]
         if row["unit"] != want:
             reasons.append(f"unit {row['unit']!r} is wrong for {row['metric']}: its unit is {want}")

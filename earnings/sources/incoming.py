@@ -47,7 +47,10 @@ class Context:
 
 def decode(path: Path) -> str:
     """The file's text (UTF-8, with or without a byte order mark); SourceError naming the file otherwise."""
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise SourceError([Problem(path.name, None, f"cannot be read: {e.strerror or e}")]) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:

@@ -15,12 +15,12 @@ line.
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from earnings.contract import periods, vocab
+from earnings.contract import periods, schema, vocab
+from earnings.sources import reviewed
 from earnings.sources.incoming import Context, Incoming
 from earnings.sources.problems import Problem, SourceError
 
@@ -123,22 +123,13 @@ class ParsedDoc:
 
 
 def load_labels(path: Path) -> list[Label]:
-    """The label table: row labels of the documents' tables -> metric, basis, unit."""
-    problems = []
-    labels = []
-    with open(path, encoding="utf-8", newline="") as f:
-        for line, row in enumerate(csv.DictReader(f), start=2):
-            metric, basis, unit = row.get("metric", ""), row.get("basis", "") or "", row.get("unit", "")
-            if metric not in vocab.METRICS:
-                problems.append(Problem(path.name, line, f"unknown metric {metric!r}"))
-            elif unit != vocab.METRIC_UNITS[metric]:
-                problems.append(Problem(path.name, line, f"unit {unit!r} is wrong for {metric}"))
-            elif basis and basis not in vocab.BASES:
-                problems.append(Problem(path.name, line, f"unknown basis {basis!r}"))
-            else:
-                labels.append(Label(" ".join(row["label"].split()), metric, basis, unit))
+    """The label table: row labels of the documents' tables -> metric, basis, unit (checked like every
+    source file: SourceError naming each bad line)."""
+    problems: list[Problem] = []
+    rows, _ = reviewed.read_table(path, schema.TABLES["labels"], {}, problems)
     if problems:
         raise SourceError(problems)
+    labels = [Label(" ".join(r["label"].split()), r["metric"], r["basis"] or "", r["unit"]) for r in rows]
     return sorted(labels, key=lambda lab: -len(lab.label))  # longest label first
 
 
@@ -576,7 +567,7 @@ def parse(text: str, file: str, labels: list[Label]) -> ParsedDoc:
     title, title_line, sections = p.sections()
     ticker = title.group("ticker")
     period = f"{title.group('year')}{title.group('q')}"
-    source_id = f"{ticker.lower()}-{period.lower()}-summary"
+    source_id = f"{vocab.slug(ticker)}-{period.lower()}-summary"  # BRK.B -> brk-b-2024q4-summary
     doc = ParsedDoc(
         ticker=ticker,
         period=period,

@@ -21,7 +21,14 @@ from earnings.model import cards, drilldown, fmt, urlstate
 from earnings.read.bundle import CompanyData
 from earnings.ui import access, store, urlsync
 
-esc = fmt.md_escape
+esc = fmt.md_escape  # our own words (and numbers) as markdown
+inline = fmt.md_inline  # a line mixing our markdown with text from the data
+
+
+def bullet(text: str) -> None:
+    """One bullet of text from the data, shown exactly as it is (no markdown: no link, heading or code)."""
+    st.text(f"•  {text}")
+
 
 # page id -> (file, title, url path)
 PAGES = {
@@ -133,7 +140,7 @@ def show_notices(view: urlstate.View) -> None:
 def sidebar(ctx: Context, current_page: str) -> None:
     """Company and quarter pickers (in the URL) and links to every page carrying them."""
     with st.sidebar:
-        st.markdown(f"### {esc(ctx.data.ticker)} · {esc(ctx.data.name)}")
+        st.markdown(f"### {inline(ctx.data.ticker)} · {inline(ctx.data.name)}")
         if len(ctx.tickers) > 1:
             _url_select("Company", ctx.tickers, "ticker", ctx.view.ticker, lambda t: f"{t} · {ctx.names.get(t, '')}")
         quarters = ctx.data.quarters()
@@ -278,10 +285,9 @@ def source_line(data: CompanyData, source_id: str, section: str | None) -> str:
 def commentary_item(data: CompanyData, row: dict) -> None:
     kind = vocab.KIND_LABELS.get(row["kind"], row["kind"])
     who = f" · {row['speaker']}" if row.get("speaker") else ""
-    st.markdown(f"**{esc(kind)}{esc(who)}** · {esc(row['topic'])} · {esc(periods.label(row['period']))}")
-    text = f"“{row['text']}”" if row["kind"] == "quote" else row["text"]
-    st.markdown(esc(text))
-    st.caption("Source: " + esc(source_line(data, row["source_id"], row.get("section"))))
+    st.markdown(f"**{inline(kind)}{inline(who)}** · {inline(row['topic'])} · {esc(periods.label(row['period']))}")
+    st.text(f"“{row['text']}”" if row["kind"] == "quote" else row["text"])
+    st.caption("Source: " + inline(source_line(data, row["source_id"], row.get("section"))))
 
 
 def drilldown_panel(ctx: Context, view: urlstate.View) -> None:
@@ -306,7 +312,7 @@ def drilldown_panel(ctx: Context, view: urlstate.View) -> None:
                 st.markdown(esc(f"{c.label}: {c.text}") + (" *(derived)*" if c.derived else ""))
             for g in d.guidance:
                 st.markdown(
-                    esc(
+                    inline(
                         f"Guided {g.range_text} (issued with {periods.label(g.issued_period)}) → actual {g.actual_text}: "
                         f"{POSITION_WORDS[g.position]}; {g.distance_text}; the source says “{g.source_label}”."
                     )
@@ -315,23 +321,23 @@ def drilldown_panel(ctx: Context, view: urlstate.View) -> None:
         with right:
             if d.source:
                 st.markdown("**Where the number comes from**")
-                st.markdown("> " + esc(d.source["excerpt"]))
-                st.caption("Source: " + esc(source_line(ctx.data, d.source["source_id"], d.source.get("section"))))
+                st.markdown("> " + inline(d.source["excerpt"]))
+                st.caption("Source: " + inline(source_line(ctx.data, d.source["source_id"], d.source.get("section"))))
                 if d.source.get("note"):
-                    st.caption("Note: " + esc(d.source["note"]))
+                    st.caption("Note: " + inline(d.source["note"]))
                 if d.other_mentions:
-                    st.caption("Also stated as: " + esc(drilldown.mentions_text(d.other_mentions)))
+                    st.caption("Also stated as: " + inline(drilldown.mentions_text(d.other_mentions)))
             for g in d.guidance:
-                st.caption("Guidance source: " + esc(f"{g.source_title} · {g.section} — “{g.excerpt}”"))
+                st.caption("Guidance source: " + inline(f"{g.source_title} · {g.section} — “{g.excerpt}”"))
         items = d.commentary[:4]
         if items or d.themes:
             st.markdown("**What management said**")
             for row in items:
                 commentary_item(ctx.data, row)
             for t in d.themes:
-                st.markdown(esc(f"Theme · {t['topic']} · {periods.label(t['period'])}: {t['text']}"))
+                st.text(f"Theme · {t['topic']} · {periods.label(t['period'])}: {t['text']}")
                 if t.get("trend"):
-                    st.caption(esc(f"Trend: {t['trend']}"))
+                    st.caption(inline(f"Trend: {t['trend']}"))
         else:
             st.caption("No commentary in the sources is linked to this figure.")
         st.page_link(

@@ -11,11 +11,11 @@ are never mixed in one answer or on one page, however often the file is replaced
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
 from typing import TypeVar
 
 import duckdb
@@ -23,7 +23,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from earnings.model import tables
 from earnings.read import bundle, queries
+from earnings.read import location as location_mod
 from earnings.render import export
 from earnings.render.figures import FrozenFigure, freeze
 from earnings.write import database as build
@@ -54,13 +56,7 @@ def db_location() -> str:
 
 def shown_location(location: str) -> str:
     """The location as shown to viewers: relative to the app for the bundled file, never a secret."""
-    try:
-        return str(Path(location).resolve().relative_to(build.ROOT))
-    except ValueError:
-        pass
-    if "://" in location or location.startswith("md:"):
-        return location.split("?", 1)[0]  # a connection string's options may hold tokens
-    return Path(location).name
+    return location_mod.shown(location, build.ROOT)
 
 
 def _token(location: str) -> tuple:
@@ -69,7 +65,7 @@ def _token(location: str) -> tuple:
         s = os.stat(location)
     except OSError:
         return (location, None)
-    return (location, s.st_size, s.st_mtime_ns, s.st_ino)
+    return (location, s.st_size, s.st_mtime_ns, s.st_ino, s.st_mode)
 
 
 def _read(location: str, fn: Callable[..., T], *args: object) -> T:
@@ -93,6 +89,20 @@ def _read(location: str, fn: Callable[..., T], *args: object) -> T:
 def _key(db: DbState) -> tuple:
     """What reads are cached on: the build (its content hash), which is what the cached value comes from."""
     return (db.path, db.meta.get("content_hash"))
+
+
+def _of_one_build(fn: Callable[..., T]) -> Callable[..., T]:
+    """A read on the run's pinned connection: any failure to read it (a file copied over the live one byte by
+    byte, cut off, replaced) is ``Replaced``, and the run starts over on what is there now."""
+
+    @functools.wraps(fn)
+    def read(*args: object) -> T:
+        try:
+            return fn(*args)
+        except (duckdb.Error, OSError) as e:
+            raise Replaced from e
+
+    return read
 
 
 def _pinned(db: DbState) -> duckdb.DuckDBPyConnection:
@@ -129,20 +139,13 @@ def _rerun_if_replaced(fn: Callable[..., T], *args: object) -> T:
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _state(token: tuple) -> DbState:
     location = token[0]
-    is_file = not (location.startswith("md:") or "://" in location)
-    if is_file and token[1] is None:
-        return DbState(
-            False,
-            location,
-            token,
-            {},
-            "The database file does not exist.",
-            "Run `python -m earnings build` to create it from the files in data/.",
-        )
-    if is_file and token[1] == 0:
-        return DbState(
-            False, location, token, {}, "The database file is empty.", "Run `python -m earnings build` to rebuild it."
-        )
+    problem = location_mod.file_problem(location)
+    if problem is not None:
+        fix = {
+            location_mod.MISSING: "Run `python -m earnings build` to create it from the files in data/.",
+            location_mod.EMPTY: "Run `python -m earnings build` to rebuild it.",
+        }.get(problem, "Point EARNINGS_DB at a DuckDB file made by `python -m earnings build`, or rebuild it.")
+        return DbState(False, location, token, {}, problem, fix)
     try:
         meta = _read(location, queries.verify_schema)
     except queries.SchemaError as e:
@@ -151,14 +154,11 @@ def _state(token: tuple) -> DbState:
             location,
             token,
             {},
-            f"The database cannot be used: {e}.",
+            f"The database cannot be used: {location_mod.scrub(str(e), location, build.ROOT)}.",
             "Run `python -m earnings build` with this version of the app to rebuild it.",
         )
     except (duckdb.Error, OSError) as e:
-        text = str(e)
-        # DuckDB names the file in its message: not shown to viewers (the longer spelling first)
-        for server_path in sorted({str(Path(location).resolve()), location}, key=len, reverse=True):
-            text = text.replace(server_path, shown_location(location))
+        text = location_mod.scrub(str(e), location, build.ROOT)  # DuckDB names the location: never shown as is
         first = text.splitlines()[0][:160] if text else type(e).__name__
         return DbState(
             False,
@@ -190,6 +190,7 @@ def _first_build() -> None:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
+@_of_one_build
 def _companies(key: tuple, _db: DbState) -> tuple[tuple[str, ...], dict[str, str]]:
     frame = queries.companies(_pinned(_db))
     return tuple(frame["ticker"]), dict(zip(frame["ticker"], frame["name"]))
@@ -202,6 +203,7 @@ def companies(db: DbState) -> tuple[list[str], dict[str, str]]:
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
+@_of_one_build
 def _company(key: tuple, ticker: str, _db: DbState) -> bundle.CompanyData | None:
     return bundle.company_data(_pinned(_db), ticker)
 
@@ -217,6 +219,7 @@ def company(db: DbState, ticker: str) -> bundle.CompanyData | None:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
+@_of_one_build
 def _sources(key: tuple, _db: DbState) -> pd.DataFrame:
     return queries.sources(_pinned(_db))
 
@@ -228,7 +231,7 @@ def sources(db: DbState) -> pd.DataFrame:
 def _csv_of_build(con: duckdb.DuckDBPyConnection, table: str, content_hash: str) -> bytes:
     if queries.content_hash(con) != content_hash:
         raise Replaced  # the file is another build now: the download fails rather than mixing builds
-    return queries.whole_table(con, table).to_csv(index=False).encode("utf-8")
+    return tables.csv_bytes(queries.whole_table(con, table))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

@@ -50,10 +50,38 @@ class BuildResult:
 
 
 def content_hash(source: SourceData) -> str:
+    """One hash of every source file's bytes: the same files, the same hash (shown on the Data page)."""
+    return _hash_files(source.raw)
+
+
+def _hash_files(raw: dict[str, bytes]) -> str:
     h = hashlib.sha256()
-    for name in sorted(source.raw):
-        h.update(name.encode() + b"\0" + hashlib.sha256(source.raw[name]).digest())
+    for name in sorted(raw):
+        h.update(name.encode() + b"\0" + hashlib.sha256(raw[name]).digest())
     return h.hexdigest()
+
+
+def files_hash(data_dir: Path) -> str:
+    """The content hash the source files in ``data_dir`` would build to, read without validating them."""
+    files = [schema.TABLES[t].file for t in schema.SOURCE_FILES]
+    return _hash_files({f: (data_dir / f).read_bytes() for f in files if (data_dir / f).exists()})
+
+
+def built_hash(db_path: Path) -> str | None:
+    """The content hash the database at ``db_path`` was built from (None: no database, or not one of ours)."""
+    if not Path(db_path).is_file():
+        return None
+    try:
+        con = duckdb.connect(str(db_path), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        row = con.execute("select value from meta where key = 'content_hash'").fetchone()
+    except duckdb.Error:
+        row = None
+    finally:
+        con.close()
+    return row[0] if row else None
 
 
 def _period_parts(period: str) -> tuple[int, int | None]:

@@ -12,18 +12,22 @@ conflict until one is marked ``preferred=yes``.
 from __future__ import annotations
 
 import csv
-import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from earnings.contract import schema
 from earnings.sources import registry, table_csv
+from earnings.sources.cells import parse_cell
 from earnings.sources.incoming import Context
-from earnings.sources.problems import Problem
+from earnings.sources.problems import Problem, SourceError
+from earnings.write import commit
 from earnings.write import database as build
 from earnings.write.resolve import ConflictError
+
+
+class IngestError(Exception):
+    """The change cannot be written; nothing was changed. The message says why."""
 
 
 @dataclass
@@ -35,9 +39,12 @@ class Report:
     flags: list[Problem] = field(default_factory=list)
     conflicts: list[Problem] = field(default_factory=list)
     built: bool = False
+    repaired: str | None = None  # what was mended first (an earlier run that stopped midway)
 
     def lines(self) -> list[str]:
         out = [f"ingested {self.file}"]
+        if self.repaired:
+            out.append(f"  repaired: {self.repaired}")
         added = ", ".join(f"{t} {n}" for t, n in self.added.items() if n) or "nothing"
         same = ", ".join(f"{t} {n}" for t, n in self.unchanged.items() if n) or "nothing"
         out.append(f"  added: {added}")
@@ -113,47 +120,83 @@ def _write_csv(path: Path, header: list[str], rows: list[dict]) -> None:
         w.writerows([{c: (r.get(c) if r.get(c) is not None else "") for c in header} for r in rows])
 
 
+def _in_data_dir(err: SourceError, staging: Path, data_dir: Path, incoming: Path) -> SourceError:
+    """Problems found in the staged files, told as problems of data/ with what the incoming file added:
+    never the name of a working copy."""
+
+    def told(p: Problem) -> Problem:
+        return Problem(
+            f"{data_dir.name}/{p.file} (with the rows {incoming.name} adds)",
+            p.line,
+            p.reason.replace(str(staging), f"{data_dir.name}/"),
+        )
+
+    return SourceError([told(p) for p in err.problems])
+
+
+def _check_options(published_on: str | None) -> None:
+    if published_on:
+        try:
+            parse_cell(schema.TABLES["sources"].column("published_on"), published_on, {})
+        except ValueError as e:
+            raise SourceError([Problem("--published-on", None, str(e))]) from None
+
+
 def ingest(path: Path, data_dir: Path = build.DATA_DIR, db_path: Path = build.DEFAULT_DB, *, dry_run: bool = False,
            title: str | None = None, publisher: str | None = None, published_on: str | None = None) -> Report:  # fmt: skip
-    """Merge ``path`` into ``data_dir`` and rebuild ``db_path``.
+    """Merge ``path`` into ``data_dir`` and rebuild ``db_path``, all or nothing.
 
-    Raises SourceError (nothing written) for a bad file or rows that do not
-    validate. Conflicts between sources are written and reported in
-    ``Report.conflicts``; the database is then not rebuilt.
+    Everything is validated and the database built from the merged files before anything is
+    replaced (``earnings.write.commit``); SourceError (nothing changed) for a bad file or rows that
+    do not validate, commit.Busy when another ingest runs. Conflicts between sources are written
+    and reported in ``Report.conflicts``; the database is then not rebuilt. A database that does
+    not match ``data/`` (a run that stopped midway) is rebuilt, even when the file adds nothing.
     """
-    path, data_dir = Path(path), Path(data_dir)
-    context = Context(data_dir, title=title, publisher=publisher, published_on=published_on)
-    incoming = registry.read(path, context)
-    report = Report(file=path.name, flags=incoming.flags)
-    merged: dict[str, tuple[list[str], list[dict]]] = {}
-    for table, rows in incoming.tables.items():
-        header, existing = _read_existing(data_dir / f"{table}.csv", table)
-        merged[table] = (header, merge(existing, rows, table, report))
-
-    with tempfile.TemporaryDirectory(prefix="ingest-") as tmp:
-        staging = Path(tmp)
-        if data_dir.exists():
+    path, data_dir, db_path = Path(path), Path(data_dir), Path(db_path)
+    _check_options(published_on)
+    with commit.writer(data_dir):
+        repaired = commit.recover(data_dir, db_path)
+        context = Context(data_dir, title=title, publisher=publisher, published_on=published_on)
+        incoming = registry.read(path, context)
+        report = Report(file=path.name, flags=incoming.flags, repaired=repaired)
+        merged: dict[str, tuple[list[str], list[dict]]] = {}
+        for table, rows in incoming.tables.items():
+            header, existing = _read_existing(data_dir / f"{table}.csv", table)
+            merged[table] = (header, merge(existing, rows, table, report))
+        staging = commit.staging_folder(data_dir)
+        try:
             for f in data_dir.glob("*.csv"):
                 shutil.copy2(f, staging / f.name)
-        for table, (header, rows) in merged.items():
-            _write_csv(staging / f"{table}.csv", list(header), rows)
-        try:
-            build.prepare(staging)
-        except ConflictError as e:
-            report.conflicts = e.problems
-            for table, (header, rows) in merged.items():  # give the files the column to settle it in
-                if table in ("facts", "guidance") and "preferred" not in header:
-                    _write_csv(staging / f"{table}.csv", [*header, "preferred"], rows)
-        if dry_run or not (report.added or report.changed):
-            return report
-        data_dir.mkdir(parents=True, exist_ok=True)
-        for table in merged:
-            target = data_dir / f"{table}.csv"
-            fd, name = tempfile.mkstemp(prefix=f".{table}.", suffix=".csv.tmp", dir=data_dir)
-            os.close(fd)
-            shutil.copyfile(staging / f"{table}.csv", name)
-            os.replace(name, target)
-    if not report.conflicts:
-        build.build(data_dir, db_path)
-        report.built = True
+            for table, (header, rows) in merged.items():
+                _write_csv(staging / f"{table}.csv", list(header), rows)
+            result = None
+            try:
+                result = build.prepare(staging)
+            except ConflictError as e:
+                report.conflicts = e.problems
+                for table, (header, rows) in merged.items():  # give the files the column to settle it in
+                    if table in ("facts", "guidance") and "preferred" not in header:
+                        _write_csv(staging / f"{table}.csv", [*header, "preferred"], rows)
+            except SourceError as e:
+                raise _in_data_dir(e, staging, data_dir, path) from None
+            changed = bool(report.added or report.changed)
+            stale = result is not None and build.built_hash(db_path) != result.content_hash
+            if dry_run or not (changed or stale):
+                return report
+            database = None
+            if result is not None:
+                database = commit.temporary_database(db_path)
+                try:
+                    build.write_database(result, database)
+                except OSError as e:
+                    raise IngestError(
+                        f"cannot write the database in {db_path.parent.name}/: {e.strerror or e}; nothing was changed"
+                    ) from None
+            files = [f"{table}.csv" for table in merged] if changed else []
+            commit.commit(data_dir, staging, files, database, db_path)
+            report.built = database is not None
+            if stale and not changed:
+                report.repaired = report.repaired or "the database did not match data/; rebuilt it from data/"
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     return report
