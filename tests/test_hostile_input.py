@@ -273,6 +273,11 @@ HOSTILE_TEXT = {
     "link": "[click](javascript:alert(1))",
     "maths": "$x^2$",
     "directive": ":red[alert]",
+    "url": "https://evil.example/x",
+    "email": "bob@evil.example",
+    "www": "www.evil.example",
+    "setext": "Setext title\n=====",
+    "code": "after a blank line\n\n    four spaces of code",
 }
 SENTENCE = " ".join(HOSTILE_TEXT.values())
 HOSTILE_TOPIC = ":red[CXL] <b>ramp</b> $x^2$"

@@ -38,7 +38,8 @@ def connect(location: str) -> duckdb.DuckDBPyConnection:
     server's files (``read_text('/etc/…')``) or the network fails instead of answering.
     """
     if location.startswith("md:"):
-        con = duckdb.connect(location, read_only=True)
+        # never download an extension on the spot: MotherDuck's must be installed on the host
+        con = duckdb.connect(location, read_only=True, config={"autoinstall_known_extensions": False})
         settings = ("set disabled_filesystems = 'LocalFileSystem'",)
     else:
         con = duckdb.connect(

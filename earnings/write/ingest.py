@@ -185,8 +185,8 @@ def ingest(path: Path, data_dir: Path = build.DATA_DIR, db_path: Path = build.DE
                 return report
             database = None
             if result is not None:
-                database = commit.temporary_database(db_path)
                 try:
+                    database = commit.temporary_database(db_path)
                     build.write_database(result, database)
                 except OSError as e:
                     raise IngestError(
