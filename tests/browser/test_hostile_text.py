@@ -42,7 +42,7 @@ DOM_FROM_DATA = """() => ({
     bold: [...document.querySelectorAll('[data-testid="stMarkdownContainer"] b')].length,
     katex: document.querySelectorAll('.katex, .katex-display, math').length,
     dataLinks: [...document.querySelectorAll('a[href]')]
-        .filter(a => /evil\.example|^mailto:/i.test(a.getAttribute('href'))).length,
+        .filter(a => /evil\\.example|^mailto:/i.test(a.getAttribute('href'))).length,
     headings: [...document.querySelectorAll('[data-testid="stMarkdownContainer"] :is(h1, h2, h3, h4, h5, h6)')]
         .filter(h => h.textContent.includes('Setext title')).length,
     code: document.querySelectorAll('[data-testid="stMarkdownContainer"] pre, [data-testid="stMarkdownPre"]').length,
