@@ -222,7 +222,7 @@ def test_every_table_has_rows(con):
 
 def test_meta(con):
     m = dict(con.execute("select key, value from meta").fetchall())
-    assert m["schema_version"] == "1"
+    assert m["schema_version"] == "2"
     built_at = datetime.fromisoformat(m["built_at"])
     assert built_at.tzinfo is not None
     assert re.fullmatch(r"[0-9a-f]{64}", m["content_hash"])
@@ -479,7 +479,7 @@ def test_a_failed_write_leaves_the_old_database(data_copy: Path, tmp_path: Path,
 def test_build_creates_a_missing_folder(data_copy: Path, tmp_path: Path):
     db = tmp_path / "new" / "deeper" / "earnings.duckdb"
     build(data_copy, db)
-    assert meta(db)["schema_version"] == "1"
+    assert meta(db)["schema_version"] == "2"
 
 
 def test_cli_build_writes_and_reports(data_copy: Path, tmp_path: Path):

@@ -8,6 +8,7 @@ between the first and the last, gaps included.
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 PERIOD_RE = re.compile(r"^(\d{4})(Q[1-4]|FY)$")
 
@@ -27,6 +28,14 @@ def label(period: str) -> str:
     if not m:
         return period
     return f"{m.group(2)} {m.group(1)}"
+
+
+def fiscal_label(period: str) -> str:
+    """'2025Q4' -> 'Q4 FY2025', '2025FY' -> 'FY2025': a fiscal period, named so it is not taken for a calendar one."""
+    m = PERIOD_RE.match(period)
+    if not m:
+        return period
+    return f"FY{m.group(1)}" if m.group(2) == "FY" else f"{m.group(2)} FY{m.group(1)}"
 
 
 def sort_key(period: str) -> tuple[int, int]:
@@ -94,3 +103,42 @@ def quarter_axis(quarters: list[str], extend_to: str | None = None, limit: int =
     idx = [quarter_index(p) for p in found]
     last = max(idx)
     return [quarter_from_index(i) for i in range(max(min(idx), last - limit + 1), last + 1)]
+
+
+# --- dates: what a fiscal period covers, and the calendar quarter it stands for --------------------------
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
+
+
+def nominal_dates(period: str, fiscal_year_end_month: int) -> tuple[date, date]:
+    """(first day, last day) of a fiscal period whose year ends on the last day of ``fiscal_year_end_month``,
+    the fiscal year named by the calendar year it ends in (a company's filings give exact dates instead)."""
+    year = fiscal_year(period)
+    year_end = _month_end(year, fiscal_year_end_month)
+    if not is_quarter(period):
+        start = _month_end(year - 1, fiscal_year_end_month) + timedelta(days=1)
+        return start, year_end
+    back = 3 * (4 - int(period[-1]))  # months from the quarter's end to the year's end
+    month = (year_end.month - back - 1) % 12 + 1
+    end_year = year_end.year - (1 if year_end.month - back < 1 else 0)
+    end = _month_end(end_year, month)
+    start_month = (month - 4) % 12 + 1  # the month before the quarter's first
+    start_year = end_year - (1 if month - 3 < 1 else 0)
+    return _month_end(start_year, start_month) + timedelta(days=1), end
+
+
+def calendar_period(start: date, end: date, year: bool = False) -> str:
+    """The calendar quarter ("2024Q4"), or with ``year`` the calendar year ("2024"), the span ``start``–``end``
+    overlaps most by days; a tie goes to the earlier."""
+    best: tuple[int, str] = (-1, "")
+    for y in range(start.year, end.year + 1):
+        spans = [(f"{y}", date(y, 1, 1), date(y, 12, 31))] if year else [
+            (f"{y}Q{q}", date(y, 3 * q - 2, 1), _month_end(y, 3 * q)) for q in (1, 2, 3, 4)
+        ]  # fmt: skip
+        for label, first, last in spans:
+            overlap = (min(end, last) - max(start, first)).days + 1
+            if overlap > best[0]:
+                best = (overlap, label)
+    return best[1]

@@ -27,10 +27,11 @@ class Column:
     choices: tuple[str, ...] = ()  # for kind "choice"
     in_file: bool = True  # a column of the reviewed source file
     stored: bool = True  # a column of the database table
+    sparse: bool = False  # a new file gets the column only when a row has a value (filings' columns)
 
     @property
     def not_null(self) -> bool:
-        return self.required or self.kind == "metrics"  # an empty list is a value
+        return self.required or self.kind in ("metrics", "flag")  # an empty list, a flag left out (no), are values
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ _TABLES = (
             _c("name"),
             _c("currency", "choice", choices=("USD",)),
             _c("fiscal_year_end_month", "int", "integer"),
+            _optional("cik", "int", "integer", sparse=True),  # the SEC's number for the company, if it files
         ),
         key=("ticker",),
         primary_key="ticker",
@@ -138,6 +140,7 @@ _TABLES = (
             _optional("section"),
             _c("excerpt"),
             _optional("note"),
+            _optional("derived", "flag", "boolean", sparse=True),  # computed, not reported: the formula is in the note
             PREFERRED,
             _c("fiscal_year", "int", "integer", in_file=False),
             _c("fiscal_quarter", "int", "integer", required=False, in_file=False),
@@ -252,6 +255,48 @@ _TABLES = (
         compared=("text", "trend"),
     ),
     Table(
+        "periods",
+        (
+            _c("ticker", "ticker"),
+            _c("period", "period"),
+            _c("start_date", "date", "date"),
+            _c("end_date", "date", "date"),
+            _c("calendar_period", "calendar"),  # the calendar quarter (or year) the period overlaps most
+        ),
+        key=("ticker", "period"),
+        order_by="end_date, period",
+        identity=("ticker", "period"),
+        compared=("start_date", "end_date", "calendar_period"),
+    ),
+    Table(
+        "history",  # a figure's earlier values, from earlier filings: kept as cross-checks
+        (
+            _c("ticker", "ticker"),
+            _c("period", "period"),
+            _c("metric", "metric"),
+            _c("basis", "basis", required=False),
+            _c("value", "number", "double"),
+            _c("unit", "unit"),
+            _c("source_id", "source_id"),
+            _c("excerpt"),
+            _optional("agrees", "flag", "boolean"),  # the same as the figure, within rounding
+        ),
+        key=("ticker", "period", "metric", "basis", "source_id"),
+        in_database=False,
+        identity=("ticker", "period", "metric", "basis", "source_id"),
+        compared=("value", "agrees"),
+    ),
+    Table(
+        "concepts",  # XBRL concepts of filings -> metrics, in priority order (the first that gives a period)
+        (
+            _c("concept"),
+            _c("metric", "choice", choices=(*vocab.METRICS, *vocab.CONCEPT_PARTS)),
+            _c("kind", "choice", choices=vocab.CONCEPT_KINDS),
+        ),
+        key=("concept", "metric"),
+        in_database=False,
+    ),
+    Table(
         "labels",
         (_c("label"), _c("metric", "metric"), _c("basis", "basis", required=False), _c("unit", "unit")),
         key=("label",),
@@ -280,7 +325,7 @@ CONTRACT_TABLES: tuple[str, ...] = tuple(t.name for t in _TABLES if t.in_databas
 SOURCE_FILES: tuple[str, ...] = tuple(t.name for t in _TABLES if t.source_file)
 # tables whose rows belong to one company and cite a document
 COMPANY_TABLES: tuple[str, ...] = tuple(
-    t.name for t in _TABLES if {"ticker", "source_id"} <= set(t.stored_columns) and t.name != "companies"
+    t.name for t in _TABLES if t.in_database and {"ticker", "source_id"} <= set(t.stored_columns)
 )
 
 

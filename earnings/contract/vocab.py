@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
-UNITS = ("usd_m", "pct", "usd_per_share")
+UNITS = ("usd_m", "pct", "usd_per_share", "shares_m")  # shares_m: millions of shares
 BASES = ("gaap", "non_gaap")  # or None: the figure has no such distinction
 QUALIFIERS = ("range", "approx")  # guidance
 TARGET_QUALIFIERS = ("approx", "at_least", "exact", "range")  # long-term targets / outlook
@@ -55,7 +55,9 @@ class Metric:
 
 _METRIC_LIST = [
     Metric("revenue", "Revenue", "usd_m"),
+    Metric("gross_profit", "Gross profit", "usd_m"),
     Metric("gross_margin", "Gross margin", "pct"),
+    Metric("operating_income", "Operating income", "usd_m"),
     Metric("operating_margin", "Operating margin", "pct"),
     Metric("net_income", "Net income", "usd_m"),
     Metric("diluted_eps", "Diluted EPS", "usd_per_share"),
@@ -63,9 +65,16 @@ _METRIC_LIST = [
     Metric("opex_rd", "R&D expense", "usd_m", False),
     Metric("opex_sm", "Sales & marketing expense", "usd_m", False),
     Metric("opex_ga", "G&A expense", "usd_m", False),
+    Metric("opex_sga", "SG&A expense", "usd_m", False),  # selling, general and administrative, as one line
     Metric("opex_total", "Operating expenses", "usd_m", False),
     Metric("interest_income", "Interest income", "usd_m"),
     Metric("cash_and_securities", "Cash & marketable securities", "usd_m"),
+    Metric("operating_cash_flow", "Operating cash flow", "usd_m"),
+    Metric("capex", "Capital expenditure", "usd_m", None),
+    Metric("free_cash_flow", "Free cash flow", "usd_m"),
+    Metric("inventory", "Inventory", "usd_m", None),
+    Metric("stock_based_comp", "Stock-based compensation", "usd_m", False),
+    Metric("diluted_shares", "Diluted weighted shares", "shares_m", None),
     Metric("revenue_growth_qoq", "Revenue growth q/q (stated)", "pct"),
     Metric("revenue_growth_yoy", "Revenue growth y/y (stated)", "pct"),
     Metric("inventory_growth_qoq", "Inventory growth q/q (stated)", "pct", None),
@@ -74,8 +83,12 @@ _METRIC_LIST = [
 METRICS: dict[str, Metric] = {m.id: m for m in _METRIC_LIST}
 METRIC_UNITS: dict[str, str] = {m.id: m.unit for m in _METRIC_LIST}
 
+# filings' XBRL concepts: what kind of figure each is, and the parts of a figure that are not metrics themselves
+CONCEPT_KINDS = ("flow", "instant", "per_share", "shares")
+CONCEPT_PARTS = ("cash", "short_term_investments")  # cash_and_securities = cash + short-term investments
+
 # GAAP operating expense lines, in the order they are stacked and listed
-OPEX_LINES = ("opex_rd", "opex_sm", "opex_ga")
+OPEX_LINES = ("opex_rd", "opex_sm", "opex_ga", "opex_sga")  # a company reports S&M and G&A, or SG&A
 
 # the margin lines charted and tabled, in order: non-GAAP first, then GAAP
 MARGIN_SERIES = (

@@ -8,6 +8,7 @@ changes after it is made. Missing values are ``None`` (never 0 or NaN) and every
 from __future__ import annotations
 
 import copy
+import datetime
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from earnings.read import queries
 
 T = TypeVar("T")
 CHECK_COLUMNS = ["check_id", "ticker", "period", "status", "category", "detail"]
+DATE_COLUMNS = ["period", "start_date", "end_date", "calendar_period"]
 
 
 def metric_list(value: object) -> list[str]:
@@ -59,6 +61,8 @@ class CompanyData:
     themes: pd.DataFrame
     cross_checks: pd.DataFrame
     checks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CHECK_COLUMNS))
+    # what each period covers: period, start_date, end_date, calendar_period (the table ``periods``)
+    dates: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DATE_COLUMNS))
     content_hash: str = ""  # the build this was read from: a page never mixes two builds
     sources: dict[str, dict] = field(default_factory=dict)
     index: dict[tuple[str, str, str | None], dict] = field(default_factory=dict)
@@ -138,12 +142,44 @@ class CompanyData:
     def source(self, source_id: str) -> dict:
         return self.sources.get(source_id, {"source_id": source_id, "title": source_id})
 
+    # --- what a period covers ----------------------------------------------------
+    def period_dates(self, period: str) -> dict | None:
+        """``start_date``, ``end_date`` (dates) and ``calendar_period`` of one of the company's periods."""
+        key = ("period_dates",)
+        if key not in self._derived:
+            self._derived[key] = {
+                r["period"]: {**r, "start_date": _day(r["start_date"]), "end_date": _day(r["end_date"])}
+                for r in self.dates.to_dict("records")
+            }
+        return self._derived[key].get(period)  # type: ignore[union-attr]
+
+    def calendar_period(self, period: str) -> str | None:
+        """The calendar quarter (or year) the fiscal period overlaps most, e.g. ``2024Q4``."""
+        found = self.period_dates(period)
+        return found["calendar_period"] if found else None
+
+    def fiscal_label(self, period: str) -> str:
+        """How the company names the period, and when it ended: "Q4 FY2025, ended 26 Jan 2025"."""
+        label = periods.fiscal_label(period)
+        found = self.period_dates(period)
+        if not found or found["end_date"] is None:
+            return label
+        end = found["end_date"]
+        return f"{label}, ended {end.day} {end:%b %Y}"
+
     # --- guidance --------------------------------------------------------------
     def guidance_for(self, period: str, metric: str | None = None, basis: str | None = None) -> list[dict]:
         rows = [g for g in self.records("guidance") if g["target_period"] == period]
         if metric is not None:
             rows = [r for r in rows if r["metric"] == metric and r["basis"] == basis]
         return rows
+
+
+def _day(value: object) -> datetime.date | None:
+    """A date as the database gives it (a date, a pandas Timestamp, or None) as a plain date."""
+    if value is None:
+        return None
+    return value.date() if isinstance(value, datetime.datetime) else value  # type: ignore[return-value]
 
 
 def _none(frame: pd.DataFrame) -> pd.DataFrame:
@@ -157,10 +193,12 @@ def company_data(con: duckdb.DuckDBPyConnection, ticker: str) -> CompanyData | N
     if tables is None:
         return None
     name, content_hash, frames, sources = tables
+    frames = {table: _none(frame) for table, frame in frames.items()}
     return CompanyData(
         ticker=ticker,
         name=name,
         content_hash=content_hash,
         sources={r["source_id"]: r for r in _none(sources).to_dict("records")},
-        **{table: _none(frame) for table, frame in frames.items()},
+        dates=frames.pop("periods"),
+        **frames,
     )

@@ -123,6 +123,15 @@ def _one_of(allowed: Callable[[Column], tuple[str, ...] | dict], reason: Callabl
     return parse
 
 
+def _flag(s: str, col: Column, known: Known) -> bool:
+    if s.lower() not in ("yes", "no"):
+        raise ValueError(f"{s!r} is not yes or no (or empty: no)")
+    return s.lower() == "yes"
+
+
+_CALENDAR_RE = re.compile(r"^\d{4}(Q[1-4])?$")
+
+
 def _metrics(s: str, col: Column, known: Known) -> list[str]:
     items = [m.strip() for m in s.split(";") if m.strip()]
     unknown = [m for m in items if m not in vocab.METRICS]
@@ -151,6 +160,8 @@ PARSERS: dict[str, Callable[[str, Column, Known], object]] = {
         lambda col: vocab.METRICS, lambda s, col: f"unknown metric {s!r}: known metrics are {', '.join(vocab.METRICS)}"
     ),
     "metrics": _metrics,
+    "flag": _flag,
+    "calendar": _matching(_CALENDAR_RE, "is not a calendar quarter like 2024Q4 or a year like 2024"),
     "basis": _one_of(
         lambda col: vocab.BASES, lambda s, col: f"unknown basis {s!r}: use gaap, non_gaap or leave it empty"
     ),
@@ -165,7 +176,7 @@ def parse_cell(col: Column, raw: str, known: Known) -> object:
     if not s:
         if col.required:
             raise ValueError("is empty: a value is required")
-        return [] if col.kind == "metrics" else None
+        return {"metrics": [], "flag": False}.get(col.kind)
     return PARSERS[col.kind](s, col, known)
 
 

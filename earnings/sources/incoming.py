@@ -14,6 +14,8 @@ from earnings.sources.problems import Problem, SourceError
 class Incoming:
     tables: dict[str, list[dict]]  # table -> rows, every value as the text the reviewed files hold
     flags: list[Problem] = field(default_factory=list)
+    folder: str = ""  # where the rows go, under data/ ("" for data/ itself)
+    replace: bool = False  # the rows are everything the folder's files should hold (not merged in)
 
 
 @dataclass
@@ -21,6 +23,7 @@ class Context:
     """What a reader may need besides the file: the reviewed files in ``data_dir``, the user's options."""
 
     data_dir: Path
+    ticker: str | None = None
     title: str | None = None
     publisher: str | None = None
     published_on: str | None = None
@@ -33,7 +36,7 @@ class Context:
             return {(r.get(column) or "") for r in csv.DictReader(f)}
 
     def tickers(self) -> set[str] | None:
-        """The companies in data/ (None: no companies file yet, so nothing to check against)."""
+        """The companies in data/companies.csv (None: no companies file yet, so nothing to check against)."""
         return self._column("companies", "ticker")
 
     def source_ids(self) -> set[str]:

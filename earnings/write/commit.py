@@ -76,6 +76,7 @@ def _apply(plan: dict) -> None:
     """Move every staged file still in its staging place to its target (a move done already is skipped)."""
     for source, target in plan["moves"]:
         if Path(source).exists():
+            Path(target).parent.mkdir(parents=True, exist_ok=True)  # a company's new filings folder
             os.replace(source, target)
     staging = plan.get("staging")
     if staging:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from earnings.contract import formulas, periods, schema, vocab
 from earnings.sources.problems import Problem
-from earnings.sources.reviewed import SourceData, load
+from earnings.sources.reviewed import SourceData, folders, load
 from earnings.write import reconcile
 from earnings.write.resolve import FIGURE_KEYS, ConflictError, Resolution, resolve
 
@@ -63,7 +63,7 @@ def _hash_files(raw: dict[str, bytes]) -> str:
 
 def files_hash(data_dir: Path) -> str:
     """The content hash the source files in ``data_dir`` would build to, read without validating them."""
-    files = [schema.TABLES[t].file for t in schema.SOURCE_FILES]
+    files = [prefix + schema.TABLES[t].file for folder, prefix in folders(data_dir) for t in schema.SOURCE_FILES]
     return _hash_files({f: (data_dir / f).read_bytes() for f in files if (data_dir / f).exists()})
 
 
@@ -110,6 +110,7 @@ def prepare(data_dir: Path = DATA_DIR) -> BuildResult:
 
     cross = {t: r.cross_checks for t, r in resolved.items()}
     checks = reconcile.run_all(facts, guidance, resolved["targets"].primary, cross)
+    cross["facts"] = cross["facts"] + source.rows("history")  # a figure's earlier values, from earlier filings
 
     cross_rows = []
     for table, rows in cross.items():
@@ -143,9 +144,40 @@ def prepare(data_dir: Path = DATA_DIR) -> BuildResult:
         "targets": resolved["targets"].primary,
         "commentary": source.rows("commentary"),
         "themes": source.rows("themes"),
+        "periods": _periods(
+            source,
+            [
+                facts,
+                guidance,
+                resolved["targets"].primary,
+                cross_rows,
+                source.rows("commentary"),
+                source.rows("themes"),
+            ],
+        ),  # fmt: skip
         "checks": [c.__dict__ for c in checks],
     }
     return result
+
+
+def _periods(source: SourceData, tables: list[list[dict]]) -> list[dict]:
+    """A row of ``periods`` for every (ticker, period) any table uses: as the filings date it where they do
+    (``periods.csv``), else from the company's fiscal year end month (quarters ending on month ends)."""
+    dated = {(r["ticker"], r["period"]): r for r in source.rows("periods")}
+    year_end = {r["ticker"]: r["fiscal_year_end_month"] for r in source.rows("companies")}
+    used: set[tuple[str, str]] = set(dated)
+    for rows in tables:
+        for column in ("period", "target_period", "issued_period", "horizon"):
+            used |= {(r["ticker"], r[column]) for r in rows if r.get(column) and periods.is_period(r[column])}
+    out = []
+    for ticker, period in sorted(used, key=lambda k: (k[0], periods.sort_key(k[1]))):
+        row = dated.get((ticker, period))
+        if row is None:
+            start, end = periods.nominal_dates(period, year_end.get(ticker, 12))
+            row = {"start_date": start.isoformat(), "end_date": end.isoformat()}
+            row["calendar_period"] = periods.calendar_period(start, end, not periods.is_quarter(period))
+        out.append({**row, "ticker": ticker, "period": period})
+    return out
 
 
 def _frame(table: str, rows: list[dict]) -> pd.DataFrame:

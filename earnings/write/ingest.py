@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import csv
 import shutil
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from earnings.contract import schema
-from earnings.sources import registry, table_csv
+from earnings.sources import registry, reviewed, table_csv
 from earnings.sources.cells import parse_cell
 from earnings.sources.incoming import Context
 from earnings.sources.problems import Problem, SourceError
@@ -65,8 +66,8 @@ class Report:
 
 
 def _read_existing(path: Path, table: str) -> tuple[list[str], list[dict]]:
-    if not path.exists():
-        return [c.name for c in schema.TABLES[table].file_columns], []
+    if not path.exists():  # a new file: the schema's columns; a sparse one is added when a row has a value
+        return [c.name for c in schema.TABLES[table].file_columns if not c.sparse], []
     with open(path, encoding="utf-8-sig", newline="") as f:
         reader = csv.DictReader(f)
         return list(reader.fieldnames or []), list(reader)
@@ -108,6 +109,28 @@ def merge(existing: list[dict], incoming: list[dict], table: str, report: Report
     return rows
 
 
+def replace(existing: list[dict], incoming: list[dict], table: str, report: Report) -> list[dict]:
+    """The incoming rows, which are all the file should hold; what was added, changed and dropped goes to
+    ``report``."""
+    before = {table_csv.identity(r, table): r for r in existing}
+    after = {table_csv.identity(r, table): r for r in incoming}
+    for key, new in after.items():
+        old = before.get(key)
+        if old is None:
+            report.added[table] = report.added.get(table, 0) + 1
+            continue
+        diffs = [c for c in new if (old.get(c) or "") != (new.get(c) or "")]
+        if diffs:
+            shown = ", ".join(f"{c} {old.get(c) or '—'} → {new.get(c) or '—'}" for c in diffs)
+            report.changed.append(f"{table}: {' '.join(v for v in key if v)}: {shown}")
+        else:
+            report.unchanged[table] = report.unchanged.get(table, 0) + 1
+    dropped = [key for key in before if key not in after]
+    for key in dropped:
+        report.changed.append(f"{table}: {' '.join(v for v in key if v)}: no longer in the document (removed)")
+    return list(incoming)
+
+
 def _write_csv(path: Path, header: list[str], rows: list[dict]) -> None:
     """Rows under ``header``; a column the file lacks is added only when some row has a value for it."""
     for row in rows:
@@ -120,13 +143,13 @@ def _write_csv(path: Path, header: list[str], rows: list[dict]) -> None:
         w.writerows([{c: (r.get(c) if r.get(c) is not None else "") for c in header} for r in rows])
 
 
-def _in_data_dir(err: SourceError, staging: Path, data_dir: Path, incoming: Path) -> SourceError:
+def _in_data_dir(err: SourceError, staging: Path, data_dir: Path, incoming: str) -> SourceError:
     """Problems found in the staged files, told as problems of data/ with what the incoming file added:
     never the name of a working copy."""
 
     def told(p: Problem) -> Problem:
         return Problem(
-            f"{data_dir.name}/{p.file} (with the rows {incoming.name} adds)",
+            f"{data_dir.name}/{p.file} (with the rows {incoming} adds)",
             p.line,
             p.reason.replace(str(staging), f"{data_dir.name}/"),
         )
@@ -142,47 +165,84 @@ def _check_options(published_on: str | None) -> None:
             raise SourceError([Problem("--published-on", None, str(e))]) from None
 
 
+@dataclass
+class Document:
+    """One file to ingest, with what the user said about it."""
+
+    path: Path
+    ticker: str | None = None
+    title: str | None = None
+    publisher: str | None = None
+    published_on: str | None = None
+    text: str | None = None  # already read (a member of an archive); None: read from ``path``
+
+
 def ingest(path: Path, data_dir: Path = build.DATA_DIR, db_path: Path = build.DEFAULT_DB, *, dry_run: bool = False,
-           title: str | None = None, publisher: str | None = None, published_on: str | None = None) -> Report:  # fmt: skip
-    """Merge ``path`` into ``data_dir`` and rebuild ``db_path``, all or nothing.
+           ticker: str | None = None, title: str | None = None, publisher: str | None = None,
+           published_on: str | None = None) -> Report:  # fmt: skip
+    """Merge ``path`` into ``data_dir`` and rebuild ``db_path``, all or nothing (see ``ingest_all``)."""
+    doc = Document(Path(path), ticker=ticker, title=title, publisher=publisher, published_on=published_on)
+    return ingest_all([doc], data_dir, db_path, dry_run=dry_run)[0]
+
+
+def ingest_all(documents: Iterable[Document], data_dir: Path = build.DATA_DIR, db_path: Path = build.DEFAULT_DB, *,
+               dry_run: bool = False, progress: Callable[[Document], None] | None = None) -> list[Report]:  # fmt: skip
+    """Merge every document into ``data_dir`` and rebuild ``db_path`` once, all or nothing.
 
     Everything is validated and the database built from the merged files before anything is
     replaced (``earnings.write.commit``); SourceError (nothing changed) for a bad file or rows that
     do not validate, commit.Busy when another ingest runs. Conflicts between sources are written
-    and reported in ``Report.conflicts``; the database is then not rebuilt. A database that does
-    not match ``data/`` (a run that stopped midway) is rebuilt, even when the file adds nothing.
+    and reported in the last report's ``conflicts``; the database is then not rebuilt. A database
+    that does not match ``data/`` (a run that stopped midway) is rebuilt, even when nothing is new.
+    Documents are read one at a time (``progress`` is told of each), so an archive of many streams.
     """
-    path, data_dir, db_path = Path(path), Path(data_dir), Path(db_path)
-    _check_options(published_on)
+    data_dir, db_path = Path(data_dir), Path(db_path)
     with commit.writer(data_dir):
         repaired = commit.recover(data_dir, db_path)
-        context = Context(data_dir, title=title, publisher=publisher, published_on=published_on)
-        incoming = registry.read(path, context)
-        report = Report(file=path.name, flags=incoming.flags, repaired=repaired)
-        merged: dict[str, tuple[list[str], list[dict]]] = {}
-        for table, rows in incoming.tables.items():
-            header, existing = _read_existing(data_dir / f"{table}.csv", table)
-            merged[table] = (header, merge(existing, rows, table, report))
+        merged: dict[str, tuple[list[str], list[dict]]] = {}  # file (under data/) -> header, rows
+        reports = []
+        for doc in documents:
+            if progress:
+                progress(doc)
+            _check_options(doc.published_on)
+            context = Context(data_dir, ticker=doc.ticker, title=doc.title, publisher=doc.publisher,
+                              published_on=doc.published_on)  # fmt: skip
+            incoming = registry.read(doc.path, context, doc.text)
+            report = Report(file=doc.path.name, flags=incoming.flags)
+            combine = replace if incoming.replace else merge
+            for table, rows in incoming.tables.items():
+                file = str(Path(incoming.folder) / f"{table}.csv")
+                header, existing = merged.get(file) or _read_existing(data_dir / file, table)
+                merged[file] = (header, combine(existing, rows, table, report))
+            reports.append(report)
+        if not reports:
+            return reports
+        last = reports[-1]
+        last.repaired = repaired
+        names = ", ".join(r.file for r in reports) if len(reports) <= 3 else f"{len(reports)} files"
         staging = commit.staging_folder(data_dir)
         try:
-            for f in data_dir.glob("*.csv"):
-                shutil.copy2(f, staging / f.name)
-            for table, (header, rows) in merged.items():
-                _write_csv(staging / f"{table}.csv", list(header), rows)
+            for folder, prefix in reviewed.folders(data_dir):
+                (staging / prefix).mkdir(parents=True, exist_ok=True)
+                for f in folder.glob("*.csv"):
+                    shutil.copy2(f, staging / prefix / f.name)
+            for file, (header, rows) in merged.items():
+                (staging / file).parent.mkdir(parents=True, exist_ok=True)
+                _write_csv(staging / file, list(header), rows)
             result = None
             try:
                 result = build.prepare(staging)
             except ConflictError as e:
-                report.conflicts = e.problems
-                for table, (header, rows) in merged.items():  # give the files the column to settle it in
-                    if table in ("facts", "guidance") and "preferred" not in header:
-                        _write_csv(staging / f"{table}.csv", [*header, "preferred"], rows)
+                last.conflicts = e.problems
+                for file, (header, rows) in merged.items():  # give the files the column to settle it in
+                    if Path(file).stem in ("facts", "guidance") and "preferred" not in header:
+                        _write_csv(staging / file, [*header, "preferred"], rows)
             except SourceError as e:
-                raise _in_data_dir(e, staging, data_dir, path) from None
-            changed = bool(report.added or report.changed)
+                raise _in_data_dir(e, staging, data_dir, names) from None
+            changed = any(r.added or r.changed for r in reports)
             stale = result is not None and build.built_hash(db_path) != result.content_hash
             if dry_run or not (changed or stale):
-                return report
+                return reports
             database = None
             if result is not None:
                 try:
@@ -192,11 +252,12 @@ def ingest(path: Path, data_dir: Path = build.DATA_DIR, db_path: Path = build.DE
                     raise IngestError(
                         f"cannot write the database in {db_path.parent.name}/: {e.strerror or e}; nothing was changed"
                     ) from None
-            files = [f"{table}.csv" for table in merged] if changed else []
+            files = list(merged) if changed else []
             commit.commit(data_dir, staging, files, database, db_path)
-            report.built = database is not None
+            for r in reports:
+                r.built = database is not None
             if stale and not changed:
-                report.repaired = report.repaired or "the database did not match data/; rebuilt it from data/"
+                last.repaired = last.repaired or "the database did not match data/; rebuilt it from data/"
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-    return report
+    return reports

@@ -49,10 +49,17 @@ class FactIndex:
         return self.rows.keys()
 
 
+LINE_NAMES = {"opex_rd": "R&D", "opex_sm": "S&M", "opex_ga": "G&A", "opex_sga": "SG&A"}
+
+
 def opex_lines_sum(facts: FactIndex) -> list[Check]:
+    """The expense lines add up to the total: R&D + S&M + G&A, or R&D + SG&A where a company reports SG&A as
+    one line. Where the total is derived (gross profit − operating income), it also holds every other
+    operating expense (amortization, restructuring): the lines may fall short of it, never exceed it."""
     out = []
-    lines = ("opex_rd", "opex_sm", "opex_ga")
     for ticker, period, metric, basis in sorted(k for k in facts.keys() if k[2] == "opex_total"):
+        sga = facts.value(ticker, period, "opex_sga", basis) is not None
+        lines = ("opex_rd", "opex_sga") if sga else ("opex_rd", "opex_sm", "opex_ga")
         parts = [facts.value(ticker, period, m, basis) for m in lines]
         cid = f"opex_sum:{ticker}:{period}:{basis}"
         if any(p is None for p in parts):
@@ -71,18 +78,20 @@ def opex_lines_sum(facts: FactIndex) -> list[Check]:
         total = facts.value(ticker, period, metric, basis)
         tol = facts.tol(ticker, period, metric, basis) + sum(facts.tol(ticker, period, m, basis) for m in lines)
         diff = sum(parts) - total  # type: ignore[arg-type]
-        status = "pass" if abs(diff) <= tol else "fail"
-        out.append(
-            Check(
-                cid,
-                ticker,
-                period,
-                status,
-                "opex",
-                f"R&D {_fmt(parts[0])} + S&M {_fmt(parts[1])} + G&A {_fmt(parts[2])} = {_fmt(sum(parts))} "
-                f"vs total {_fmt(total)} ({basis}); difference {_fmt(diff)}, tolerance {_fmt(tol)}",
+        named = " + ".join(f"{LINE_NAMES[m]} {_fmt(v)}" for m, v in zip(lines, parts))
+        derived_total = bool((facts.get(ticker, period, metric, basis) or {}).get("derived"))
+        if derived_total:  # the rest is other operating items; a net gain among them is worth a look, not an error
+            status = "pass" if diff <= tol else "warn"
+            rest = (
+                f"other operating expenses {_fmt(-diff)}"
+                if diff <= tol
+                else f"other operating items net a gain of {_fmt(diff)}: check the filing"
             )
-        )
+            detail = f"{named} = {_fmt(sum(parts))} vs total {_fmt(total)} ({basis}; derived: gross profit − operating income); {rest}"
+        else:
+            status = "pass" if abs(diff) <= tol else "fail"
+            detail = f"{named} = {_fmt(sum(parts))} vs total {_fmt(total)} ({basis}); difference {_fmt(diff)}, tolerance {_fmt(tol)}"
+        out.append(Check(cid, ticker, period, status, "opex", detail))
     return out
 
 

@@ -52,8 +52,10 @@ def agrees(a: dict, b: dict, cols: tuple[str, ...]) -> bool:
 
 
 def _precision_rank(row: dict, cols: tuple[str, ...]) -> tuple:
-    """Exact before approximate, more decimals first; for guidance, the mention that reports the outcome first."""
+    """Reported before derived, exact before approximate, more decimals first; for guidance, the mention that
+    reports the outcome first."""
     return (
+        bool(row.get("derived")),
         row.get("qualifier") == "approx",
         -sum(row.get(f"_{c}_decimals", 0) for c in cols),
         "stated_actual" in row and row["stated_actual"] is None,
@@ -73,7 +75,7 @@ def resolve(table: str, rows: list[dict]) -> Resolution:
             lines = ", ".join(str(r["_line"]) for r in preferred)
             out.conflicts.append(
                 Problem(
-                    file,
+                    preferred[1].get("_file", file),
                     preferred[1]["_line"],
                     f"{_name(key_cols, key)} is marked preferred on lines {lines}: mark one",
                 )
@@ -86,7 +88,7 @@ def resolve(table: str, rows: list[dict]) -> Resolution:
             for r in disagreeing:
                 out.conflicts.append(
                     Problem(
-                        file,
+                        r.get("_file", file),
                         r["_line"],
                         f"conflict on {_name(key_cols, key)}: {_show(r, value_cols)} ({r['source_id']}) vs "
                         f"{_show(chosen, value_cols)} on line {chosen['_line']} ({chosen['source_id']}); "
