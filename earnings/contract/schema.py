@@ -255,6 +255,13 @@ _TABLES = (
         compared=("text", "trend"),
     ),
     Table(
+        "peers",  # a company's default comparison set, in the order it is shown
+        (_c("ticker", "ticker"), _c("peer", "ticker")),
+        key=("ticker", "peer"),
+        order_by="rowid",
+        identity=("ticker", "peer"),
+    ),
+    Table(
         "periods",
         (
             _c("ticker", "ticker"),

@@ -63,6 +63,7 @@ class CompanyData:
     checks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CHECK_COLUMNS))
     # what each period covers: period, start_date, end_date, calendar_period (the table ``periods``)
     dates: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DATE_COLUMNS))
+    peers: list[str] = field(default_factory=list)  # its default comparison set, in order
     content_hash: str = ""  # the build this was read from: a page never mixes two builds
     sources: dict[str, dict] = field(default_factory=dict)
     index: dict[tuple[str, str, str | None], dict] = field(default_factory=dict)
@@ -200,5 +201,6 @@ def company_data(con: duckdb.DuckDBPyConnection, ticker: str) -> CompanyData | N
         content_hash=content_hash,
         sources={r["source_id"]: r for r in _none(sources).to_dict("records")},
         dates=frames.pop("periods"),
+        peers=list(frames.pop("peers")["peer"]),
         **frames,
     )

@@ -126,7 +126,7 @@ def content_hash(con: duckdb.DuckDBPyConnection) -> str | None:
     return row[0] if row else None
 
 
-BUNDLE_TABLES = ("facts", "guidance", "targets", "commentary", "themes", "cross_checks", "checks", "periods")
+BUNDLE_TABLES = ("facts", "guidance", "targets", "commentary", "themes", "cross_checks", "checks", "periods", "peers")
 
 
 def _company_rows(table: str) -> str:
@@ -171,3 +171,35 @@ def aligned_figures(con: duckdb.DuckDBPyConnection, tickers: list[str], metrics:
         columns=["period", "metric", "basis", *tickers],
         dtype=object,
     )
+
+
+def company_list(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per company: ticker, name, fiscal year end month, its latest fiscal quarter with a reported
+    revenue (and that quarter's calendar quarter), how many quarters it holds, where its figures come from
+    (documents, filings) and the date of its newest source."""
+    return con.execute(
+        """
+        with quarters as (
+            select f.ticker, f.period, p.calendar_period, p.end_date from facts f
+            join periods p on p.ticker = f.ticker and p.period = f.period
+            where f.fiscal_quarter is not null and f.metric = 'revenue'
+        ), latest as (
+            select ticker, arg_max(period, end_date) as latest_quarter,
+                   arg_max(calendar_period, end_date) as latest_calendar, count(distinct period) as quarters
+            from quarters group by ticker
+        ), cited as (
+            select f.ticker, s.kind, s.published_on from facts f join sources s on s.source_id = f.source_id
+        ), origin as (
+            select ticker,
+                   bool_or(kind in ('10-K', '10-Q', '10-K/A', '10-Q/A', '20-F', '40-F')) as from_filings,
+                   bool_or(kind not in ('10-K', '10-Q', '10-K/A', '10-Q/A', '20-F', '40-F')) as from_documents,
+                   max(published_on) as updated
+            from cited group by ticker
+        )
+        select c.ticker, c.name, c.fiscal_year_end_month, l.latest_quarter, l.latest_calendar,
+               coalesce(l.quarters, 0) as quarters, coalesce(o.from_documents, false) as from_documents,
+               coalesce(o.from_filings, false) as from_filings, o.updated
+        from companies c left join latest l using (ticker) left join origin o using (ticker)
+        order by c.ticker
+        """
+    ).df()

@@ -144,6 +144,7 @@ def prepare(data_dir: Path = DATA_DIR) -> BuildResult:
         "targets": resolved["targets"].primary,
         "commentary": source.rows("commentary"),
         "themes": source.rows("themes"),
+        "peers": source.rows("peers"),
         "periods": _periods(
             source,
             [
