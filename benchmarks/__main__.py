@@ -24,11 +24,25 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--soak", action="store_true", help="only the soak run: viewers clicking around for minutes")
     p.add_argument("--soak-viewers", type=int, default=20, help="viewers in the soak run (default: 20)")
     p.add_argument("--soak-s", type=float, default=300.0, help="length of the soak run in seconds (default: 300)")
+    p.add_argument("--replicas-room", type=int, help="also a room of this many viewers on one process vs replicas")
+    p.add_argument("--replicas", type=int, default=2, help="with --replicas-room: how many replicas (default: 2)")
+    p.add_argument("--replicas-rounds", type=int, default=3, help="with --replicas-room: rounds (default: 3)")
+    p.add_argument("--filings", action="store_true", help="only the filings benchmark (needs ../shared/data/sec)")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.filings:
+        from benchmarks import filings
+
+        if not filings.available():
+            print(f"the filings benchmark needs the SEC documents in {filings.SEC_DIR}", file=sys.stderr)
+            return 1
+        table = filings.markdown(filings.run())
+        (Path(args.out) / "filings.md").write_text(table, encoding="utf-8")
+        print(table)
+        return 0
     if args.soak:
         from benchmarks import soak
 

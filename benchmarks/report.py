@@ -89,6 +89,68 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     ]
 
 
+def _replicas_row(name: str, r: dict) -> list[str]:
+    split = r.get("viewers_per_replica")
+    return [
+        name,
+        ms(r.get("p50_ms")),
+        ms(r.get("p95_ms")),
+        ms(r.get("max_ms")),
+        f"{r.get('reruns')}/{r.get('expected_reruns')}",
+        str(r.get("errors")),
+        "—" if r.get("reruns_per_s") is None else f"{r['reruns_per_s']:.1f}",
+        mib(r.get("rss_peak_mib")),
+        f"{_s(r.get('server_cpu_s'))} / {_s(r.get('nginx_cpu_s'))} / {_s(r.get('client_cpu_s'))} / {_s(r.get('wall_s'))}",
+        " / ".join(str(v) for v in split) if split else "",
+    ]
+
+
+def _replicas_room(rr: dict) -> list[str]:
+    """The room against one process and against replicas behind nginx, in rounds taken back to back."""
+    if not rr:
+        return []
+    n, k = rr.get("viewers"), rr.get("replicas")
+    head = f"## The room of {n}: one process vs {k} replicas behind nginx"
+    if rr.get("skipped"):
+        return [head, "", f"Skipped: {rr['skipped']}.", ""]
+    lines = [
+        f"{head} (rounds of the two rooms taken back to back, in alternating order; the replicas started as the "
+        "dashboard is, one cookieSecret, behind deploy/nginx.conf.template; rerun latency in ms; RSS in MiB and "
+        "CPU in s, the replicas' summed)",
+        "",
+    ]
+    rows = []
+    for i, rnd in enumerate(rr.get("rounds") or [], 1):
+        for key in rnd.get("order") or ("single", "replicated"):
+            name = "one process" if key == "single" else f"{k} replicas + nginx"
+            rows.append(_replicas_row(f"{i}: {name}", rnd.get(key) or {}))
+    for key in ("single", "replicated"):
+        name = "one process" if key == "single" else f"{k} replicas + nginx"
+        rows.append(_replicas_row(f"**median: {name}**", rr.get(key) or {}))
+    lines += _table(
+        [
+            "round",
+            "p50",
+            "p95",
+            "max",
+            "reruns",
+            "errors",
+            "reruns/s",
+            "RSS peak",
+            "CPU s servers / nginx / client / wall",
+            "viewers per replica",
+        ],
+        rows,
+    )
+    one, many = rr.get("single") or {}, rr.get("replicated") or {}
+    p95 = ratio(many.get("p95_ms"), one.get("p95_ms"))
+    p50 = ratio(many.get("p50_ms"), one.get("p50_ms"))
+    if p95 is not None and p50 is not None:
+        lines += ["", f"{k} replicas (medians of the rounds): p50 {times(p50)}, p95 {times(p95)} the one process's."]
+    lines.append("")
+    return lines
+
+
 def markdown(result: dict) -> str:
     """The run as Markdown: one table per measurement, each figure next to its target."""
     t = _by_id(result)
@@ -304,6 +366,7 @@ def markdown(result: dict) -> str:
                 limit = f"{tg.get('limit'):g}{'×' if tg.get('unit') == 'x' else ' ' + tg.get('unit', '')}"
                 lines.append(f"- {tg.get('what')}: {shown.strip()} (target ≤ {limit.strip()}): {mark(tg.get('pass'))}")
         lines.append("")
+    lines += _replicas_room(result.get("replicas_room") or {})
     scale = result.get("scale") or {}
     if scale:
         sb = result.get("scale_build") or {}

@@ -8,6 +8,8 @@ import json
 import os
 import platform
 import random
+import re
+import secrets
 import signal
 import sys
 import tempfile
@@ -18,8 +20,8 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
-from benchmarks import report, stats, wsclient
-from benchmarks.server import Server
+from benchmarks import filings, report, stats, wsclient
+from benchmarks.server import Server, free_port
 from earnings.write import database as build
 
 ROOT = build.ROOT
@@ -82,10 +84,16 @@ class Plan:
     scale_quarters: int = 40
     out: Path = ROOT / "benchmarks"
     label: str | None = None
+    replicas_room: int | None = None  # viewers in the room run against one process and against the replicas
+    replicas: int = 2
+    replicas_rounds: int = 3
 
     @classmethod
     def from_args(cls, args) -> Plan:
         plan = cls(out=Path(args.out), label=getattr(args, "label", None))
+        plan.replicas_room = getattr(args, "replicas_room", None) or None
+        plan.replicas = getattr(args, "replicas", None) or 2
+        plan.replicas_rounds = getattr(args, "replicas_rounds", None) or 3
         if args.quick:
             plan.quick = True
             plan.viewers = [10]
@@ -306,6 +314,130 @@ def room(server: Server, n: int, *, floor: bool, limit_s: float = 600) -> dict:
     }
 
 
+# --- 4b. the same room: one process, and replicas behind nginx ---------------------------------------
+
+
+class _Replicas:
+    """K dashboard servers behind nginx, seen by ``room`` as one server: nginx's websocket, the replicas' summed
+    RSS and CPU (nginx's own CPU is read apart)."""
+
+    def __init__(self, servers: list[Server], balancer) -> None:
+        self.servers, self.balancer = servers, balancer
+
+    @property
+    def ws(self) -> str:
+        return self.balancer.ws
+
+    def rss(self) -> float | None:
+        values = [s.rss() for s in self.servers]
+        return None if None in values else sum(values)
+
+    def cpu(self) -> float | None:
+        values = [s.cpu() for s in self.servers]
+        return None if None in values else sum(values)
+
+
+async def _warm(ws_url: str) -> None:
+    """Every URL of the room once, untimed: a fresh replica's caches as warm as the single server's."""
+    async with wsclient.Session(ws_url) as s:
+        for url, title in [("/", "Overview"), *ROOM_URLS]:
+            await s.rerun(url, title)
+
+
+def _viewers_per_replica(
+    access_log: Path, since: int, upstreams: list[str], expected: int, wait_s: float = 5
+) -> list[int]:
+    """How many websockets nginx sent to each replica after byte ``since`` of its access log (a line is written
+    when a websocket closes)."""
+    line = re.compile(r'"GET /_stcore/stream [^"]*" 101 \d+ upstream=(\S+?),? ')
+    deadline = time.monotonic() + wait_s
+    while True:
+        with access_log.open("rb") as f:
+            f.seek(since)
+            found = line.findall(f.read().decode("utf-8", "replace"))
+        if len(found) >= expected or time.monotonic() > deadline:
+            return [found.count(u) for u in upstreams]
+        time.sleep(0.1)
+
+
+def replicas_room(plan: Plan, dash: Server, env: dict, logs: Path) -> dict:
+    """The room of ``plan.replicas_room`` viewers against the one dashboard process and against
+    ``plan.replicas`` replicas of it (started as the dashboard is, one cookieSecret, warmed up) behind nginx
+    (deploy/nginx.conf.template). ``plan.replicas_rounds`` rounds, each taking both rooms back to back in
+    alternating order (one process first, then the replicas first, ...), so a machine shared with other work
+    disturbs both alike. A websocket client keeps no cookie: each viewer lands on a replica by its own
+    random id, as each new browser does."""
+    from deploy import replicas as deploy
+
+    n, k = plan.replicas_room, plan.replicas
+    out: dict = {"viewers": n, "replicas": k, "rounds": []}
+    if deploy.nginx_path() is None:
+        return {**out, "skipped": "nginx not installed (apt-get install nginx)"}
+    secret = {deploy.COOKIE_SECRET_ENV: secrets.token_hex(32)}
+    with contextlib.ExitStack() as stack:
+        servers = [
+            stack.enter_context(
+                Server(
+                    DASHBOARD_APP,
+                    env={**env, **secret},
+                    log_dir=logs,
+                    name=f"replica-{i + 1}",
+                    launcher=LAUNCHERS[DASHBOARD_APP],
+                )  # fmt: skip
+            )
+            for i in range(k)
+        ]
+        for s in servers:
+            asyncio.run(_warm(s.ws))
+        upstreams = [f"127.0.0.1:{s.port}" for s in servers]
+        balancer = deploy.Balancer(upstreams, port=free_port())  # its own runtime folder, removed after
+        stack.callback(balancer.remove_runtime)
+        stack.callback(balancer.stop)
+        balancer.start()
+        group = _Replicas(servers, balancer)
+
+        def replicated() -> dict:
+            since = balancer.access_log.stat().st_size
+            nginx_before = balancer.cpu_s()
+            r = room(group, n, floor=False)
+            nginx_after = balancer.cpu_s()
+            r["nginx_cpu_s"] = nginx_after - nginx_before if None not in (nginx_before, nginx_after) else None
+            r["viewers_per_replica"] = _viewers_per_replica(balancer.access_log, since, upstreams, n)
+            r["rss_per_replica_mib"] = [s.rss() for s in servers]
+            return r
+
+        for i in range(plan.replicas_rounds):
+            order = ("single", "replicated") if i % 2 == 0 else ("replicated", "single")
+            one: dict = {}
+            for which in order:
+                log(
+                    f"replicas: round {i + 1}, {n} viewers on "
+                    + ("one process" if which == "single" else f"{k} replicas behind nginx")
+                )
+                one[which] = room(dash, n, floor=False) if which == "single" else replicated()
+            out["rounds"].append({"order": list(order), **one})
+    for which in ("single", "replicated"):
+        rounds = [r[which] for r in out["rounds"]]
+        out[which] = {
+            key: stats.median([r[key] for r in rounds if r.get(key) is not None])
+            for key in (
+                "p50_ms",
+                "p95_ms",
+                "max_ms",
+                "reruns_per_s",
+                "server_cpu_s",
+                "nginx_cpu_s",
+                "client_cpu_s",
+                "wall_s",
+                "rss_peak_mib",
+            )
+        }
+        out[which]["errors"] = sum(r.get("errors") or 0 for r in rounds)
+        out[which]["reruns"] = sum(r.get("reruns") or 0 for r in rounds)
+        out[which]["expected_reruns"] = sum(r.get("expected_reruns") or 0 for r in rounds)
+    return out
+
+
 # --- 2./3. browser ----------------------------------------------------------------------------------
 
 
@@ -426,6 +558,9 @@ def run(plan: Plan) -> dict:
             "warm_samples": plan.warm_samples,
             "clicks": plan.clicks,
             "scale": f"{plan.scale_companies}x{plan.scale_quarters}" if plan.scale else None,
+            "replicas_room": plan.replicas_room,
+            "replicas": plan.replicas if plan.replicas_room else None,
+            "replicas_rounds": plan.replicas_rounds if plan.replicas_room else None,
         },
     }
     load = _LoadWatch()
@@ -472,6 +607,9 @@ def run(plan: Plan) -> dict:
             f = room(floor, n, floor=True)
             result["room"][str(n)] = {"dashboard": d, "floor": f}
 
+        if plan.replicas_room:
+            result["replicas_room"] = replicas_room(plan, dash, env, logs)
+
         if plan.browser:
             charts = {url: v["charts"] for url, v in times["pages"].items()}
             result["browser"] = browser_times(plan, dash, floor, charts, env, logs)
@@ -495,6 +633,10 @@ def main(args) -> int:
     with (plan.out / "results.jsonl").open("a", encoding="utf-8") as f:
         f.write(json.dumps(result, separators=(",", ":")) + "\n")
     table = report.markdown(result)
+    if not plan.quick and filings.available():  # SEC filings at scale, where the shared documents are
+        log("filings: one 4 MB document, 100 companies, a 64-quarter company's pages")
+        result["filings"] = filings.run()
+        table += "\n" + filings.markdown(result["filings"])
     (plan.out / "latest.md").write_text(table, encoding="utf-8")
     print(table)
     missed = [t for t in result["targets"] if t["pass"] is False]
@@ -502,3 +644,9 @@ def main(args) -> int:
         f"done in {result['duration_s']:.0f} s; {len(missed)} target(s) missed; wrote {plan.out}/results.jsonl, latest.md"
     )
     return 0
+
+
+if __name__ == "__main__":
+    from benchmarks.__main__ import parser
+
+    sys.exit(main(parser().parse_args()))

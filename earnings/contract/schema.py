@@ -255,6 +255,25 @@ _TABLES = (
         compared=("text", "trend"),
     ),
     Table(
+        "estimates",  # a consensus figure for a period: what the Street expected; never a fact
+        (
+            _c("ticker", "ticker"),
+            _c("period", "period"),
+            _c("metric", "metric"),
+            _c("basis", "basis", required=False),
+            _c("value", "number", "double"),
+            _c("unit", "unit"),
+            _c("provider"),  # "S&P Global"
+            _c("as_of", "date", "date", required=False),  # the day the consensus was taken, when known
+            _c("source_id", "source_id"),
+            _c("excerpt"),
+        ),
+        key=("ticker", "period", "metric", "basis", "provider", "as_of", "source_id"),
+        order_by="period, metric, basis",
+        identity=("ticker", "period", "metric", "basis", "provider", "as_of", "source_id"),
+        compared=("value", "unit"),
+    ),
+    Table(
         "peers",  # a company's default comparison set, in the order it is shown
         (_c("ticker", "ticker"), _c("peer", "ticker")),
         key=("ticker", "peer"),

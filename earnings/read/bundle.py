@@ -23,6 +23,7 @@ from earnings.read import queries
 T = TypeVar("T")
 CHECK_COLUMNS = ["check_id", "ticker", "period", "status", "category", "detail"]
 DATE_COLUMNS = ["period", "start_date", "end_date", "calendar_period"]
+ESTIMATE_COLUMNS = ["period", "metric", "basis", "value", "unit", "provider", "as_of", "source_id", "excerpt"]
 
 
 def metric_list(value: object) -> list[str]:
@@ -64,6 +65,7 @@ class CompanyData:
     # what each period covers: period, start_date, end_date, calendar_period (the table ``periods``)
     dates: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DATE_COLUMNS))
     peers: list[str] = field(default_factory=list)  # its default comparison set, in order
+    estimates: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ESTIMATE_COLUMNS))
     content_hash: str = ""  # the build this was read from: a page never mixes two builds
     sources: dict[str, dict] = field(default_factory=dict)
     index: dict[tuple[str, str, str | None], dict] = field(default_factory=dict)

@@ -126,7 +126,18 @@ def content_hash(con: duckdb.DuckDBPyConnection) -> str | None:
     return row[0] if row else None
 
 
-BUNDLE_TABLES = ("facts", "guidance", "targets", "commentary", "themes", "cross_checks", "checks", "periods", "peers")
+BUNDLE_TABLES = (
+    "facts",
+    "guidance",
+    "targets",
+    "commentary",
+    "themes",
+    "cross_checks",
+    "checks",
+    "periods",
+    "peers",
+    "estimates",
+)
 
 
 def _company_rows(table: str) -> str:

@@ -183,7 +183,7 @@ def parse_cell(col: Column, raw: str, known: Known) -> object:
 def check_row(table: str, row: dict) -> list[str]:
     """Rules across the cells of one row."""
     reasons = []
-    if table in ("facts", "labels") and row.get("metric") and row.get("unit"):
+    if table in ("facts", "labels", "estimates") and row.get("metric") and row.get("unit"):
         want = vocab.METRIC_UNITS[row["metric"]]
         if row["unit"] != want:
             reasons.append(f"unit {row['unit']!r} is wrong for {row['metric']}: its unit is {want}")

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from earnings.contract import periods, schema, vocab
-from earnings.sources import reviewed
+from earnings.sources import consensus, reviewed
 from earnings.sources.incoming import Context, Incoming
 from earnings.sources.problems import Problem, SourceError
 
@@ -109,10 +109,11 @@ class ParsedDoc:
     guidance: list[dict] = field(default_factory=list)
     commentary: list[dict] = field(default_factory=list)
     themes: list[dict] = field(default_factory=list)
+    estimates: list[dict] = field(default_factory=list)
     flags: list[Problem] = field(default_factory=list)
 
     def tables(self) -> dict[str, list[dict]]:
-        return {
+        tables = {
             "companies": [self.company],
             "sources": [self.source],
             "facts": self.facts,
@@ -120,6 +121,9 @@ class ParsedDoc:
             "commentary": self.commentary,
             "themes": self.themes,
         }
+        if self.estimates:
+            tables["estimates"] = self.estimates
+        return tables
 
 
 def load_labels(path: Path) -> list[Label]:
@@ -579,6 +583,14 @@ def parse(text: str, file: str, labels: list[Label]) -> ParsedDoc:
     for name, lines in sections.items():
         if name in TEXT_SECTIONS:
             p.text_section(name, lines, doc)
+    # consensus values (marked *) in any bullet; a note line anywhere may say where they come from
+    note = next(
+        (consensus.provider_of(s) for s in p.lines if "asterisk" in s.lower() and consensus.provider_of(s)), None
+    )
+    bullets = [(n, s) for name, lines in sections.items() if name in TEXT_SECTIONS for n, s in lines]
+    estimates, flags = consensus.from_lines(bullets, period, file, note)
+    p.flags += flags
+    doc.estimates = [{**e, "ticker": ticker, "as_of": "", "source_id": source_id} for e in estimates]
     extra: dict[str, str] = {}
     if "Financial Results" in sections:
         doc.facts = p.results(sections["Financial Results"], doc, extra) + doc.facts
@@ -638,4 +650,6 @@ def read(path: Path, text: str, context: Context) -> Incoming:
         )
     doc = parse(text, path.name, load_labels(labels_path))
     doc.source.update(context.source_overrides())
+    for row in doc.estimates:  # taken no later than the document's date, when the user gives it
+        row["as_of"] = context.published_on or ""
     return Incoming(doc.tables(), doc.flags)

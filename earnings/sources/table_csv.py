@@ -1,4 +1,4 @@
-"""A table of facts or guidance as CSV (a press release, a filing, a colleague's spreadsheet): its rows, checked.
+"""A table of facts, guidance or consensus estimates as CSV (a press release, a filing, a colleague's spreadsheet): its rows, checked.
 
 Recognised by its header: the columns of ``facts`` or of ``guidance`` (see the schema). Every cell is
 checked here, so a problem names the line of the user's file; references to sources are checked at build.
@@ -21,6 +21,7 @@ REQUIRED = {
     "facts": ("ticker", "period", "metric", "basis", "value", "unit", "source_id", "excerpt"),
     "guidance": ("ticker", "metric", "basis", "target_period", "issued_period", "low", "high", "qualifier",
                  "source_label", "source_id", "excerpt"),
+    "estimates": ("ticker", "period", "metric", "basis", "value", "unit", "provider", "as_of", "source_id", "excerpt"),
 }  # fmt: skip
 
 
@@ -41,7 +42,8 @@ def read_rows(path: Path, text: str, tickers: set[str] | None = None) -> tuple[s
         header = [h.strip() for h in next(reader)]
     except (StopIteration, csv.Error) as e:
         raise SourceError([Problem(path.name, 1, f"unreadable header: {e}")]) from e
-    table = next((t for t, cols in REQUIRED.items() if set(cols) <= set(header)), None)
+    matching = [t for t, cols in REQUIRED.items() if set(cols) <= set(header)]
+    table = max(matching, key=lambda t: len(REQUIRED[t]), default=None)  # the table whose columns it has most of
     if table is None:
         want = " or ".join(",".join(cols) for cols in REQUIRED.values())
         raise SourceError([Problem(path.name, 1, f"missing header: expected the columns {want}")])
@@ -66,7 +68,8 @@ def read_rows(path: Path, text: str, tickers: set[str] | None = None) -> tuple[s
             if table == "guidance":
                 row["stated_actual"] = row.pop("actual", "") or row.get("stated_actual", "")
                 row.pop("position", None)  # recomputed at build time from the actual
-            row.setdefault("section", f"table {path.name}")
+            if any(c.name == "section" for c in columns):
+                row.setdefault("section", f"table {path.name}")
             typed: dict = {}
             reasons = []
             for col in columns:

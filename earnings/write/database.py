@@ -145,6 +145,7 @@ def prepare(data_dir: Path = DATA_DIR) -> BuildResult:
         "commentary": source.rows("commentary"),
         "themes": source.rows("themes"),
         "peers": source.rows("peers"),
+        "estimates": source.rows("estimates"),
         "periods": _periods(
             source,
             [

@@ -239,9 +239,15 @@ def label_direction(label: str) -> str | None:
 def guidance_checks(guidance: list[dict]) -> list[Check]:
     """Each stored position agrees with low/high/actual, the source's stated actual and its label."""
     out = []
+    issues: dict[tuple, int] = {}
+    for g in guidance:
+        key = (g["ticker"], g["target_period"], g["metric"], g["basis"])
+        issues[key] = issues.get(key, 0) + 1
     for g in guidance:
         name = f"{g['metric']}{':' + g['basis'] if g['basis'] else ''}"
         cid = f"guidance:{g['ticker']}:{g['target_period']}:{name}"
+        if issues[(g["ticker"], g["target_period"], g["metric"], g["basis"])] > 1:  # guided more than once
+            cid += f":issued {g['issued_period']}"
         expected = formulas.guidance_position(g["actual"], g["low"], g["high"])
         parts = [
             f"{vocab.metric_label(g['metric'], g['basis'])} {periods.label(g['target_period'])}: "
