@@ -4,6 +4,9 @@ import streamlit as st
 
 from earnings.ui import components
 
+# every table's CSV is our own download button (earnings.model.tables.csv_bytes: spreadsheet-safe), never the
+# table toolbar's, which would write formulas from the data as they are
+st.set_option("client.disableDataExport", True)
 st.set_page_config(page_title="Earnings dashboard", layout="wide")
 
 pages = [

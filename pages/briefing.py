@@ -1,119 +1,86 @@
 """Briefing: the quarter in focus as a six-step walk-through for a review meeting on a projector.
 
-One step per screen, the step in the URL (?step=3). What each step shows is
-decided in earnings.briefing; this page only lays it out.
+One step per screen (it fits 1280×720 without scrolling), the step in the URL (?step=3). What each step
+shows is decided in earnings.model.briefing; this page only lays it out. Previous, the step and Next sit on
+one row beside the title, at fixed widths, so they never move from step to step; the keys work wherever the
+focus is (earnings.ui.clientside).
 """
 
 from functools import partial
 
 import streamlit as st
 
-from earnings.model import briefing, cards, fmt, urlstate
+from earnings.model import briefing, fmt, urlstate
 from earnings.render import charts
 from earnings.ui import components as ui
 from earnings.ui import store, urlsync
+from earnings.ui.clientside import briefing_keys
 
-esc = fmt.md_escape
 st.set_page_config(initial_sidebar_state="collapsed")  # opened directly, the projector gets the whole width
-ctx = ui.page("briefing", "Briefing")
+number, notice = briefing.parse_step(urlstate.raw_value(urlsync.current(), "step"))
+last = len(briefing.STEPS)
+
+
+def go_to(ctx: ui.Context, n: int) -> None:
+    urlsync.replace({"ticker": ctx.data.ticker, "period": ctx.focus or "", "step": str(n)})
+
+
+def controls(ctx: ui.Context) -> None:
+    """Previous, the step, Next; the whole briefing as a file."""
+    if ctx.focus is None:
+        return
+    st.button("Previous", key="briefing_prev", on_click=go_to, args=(ctx, number - 1), disabled=number == 1)
+    # every step a button in a menu: nothing with a value of its own that could lag behind a key or a click
+    with st.container(key="briefing_step", width=160), st.popover(briefing.step_option(number), width="stretch"):
+        for s in briefing.STEPS:
+            st.button(
+                briefing.step_option(s.number), key=f"briefing_go_{s.number}", on_click=go_to, args=(ctx, s.number),
+                disabled=s.number == number, width="stretch",
+            )  # fmt: skip
+    st.button(
+        "Next", key="briefing_next", type="primary", on_click=go_to, args=(ctx, number + 1), disabled=number == last
+    )
+    st.download_button(
+        "HTML", data=partial(store.briefing_html, ctx.db.token, ctx.data.ticker, ctx.focus),
+        file_name=f"{ctx.data.ticker}-{ctx.focus}-briefing.html", mime="text/html", key="briefing_download",
+        on_click="ignore", icon=":material/download:",
+        help="The whole briefing as one HTML file with its sources: opens offline, prints one step per page",
+    )  # fmt: skip
+
+
+ctx = ui.page("briefing", "Briefing", actions=controls)
 data, period = ctx.data, ctx.focus
 if period is None:
     st.caption("No reported quarter for this company in the sources yet.")
     st.stop()
-
-number, notice = briefing.parse_step(urlstate.raw_value(urlsync.current(), "step"))
 if notice:
-    st.info(esc(notice), icon="ℹ️")
+    st.info(fmt.md_escape(notice), icon="ℹ️")
 screen = briefing.screen(data, period, number)
-
-
-def go_to(n: int) -> None:
-    urlsync.replace({"ticker": data.ticker, "period": period, "step": str(n)})
-
-
-def picked() -> None:
-    go_to(st.session_state["briefing_step"])
-
-
-# the step's title on the left; the controls at a fixed place on the right: previous, every step (the progress), next
-st.session_state["briefing_step"] = number
-with st.container(horizontal=True, horizontal_alignment="distribute", vertical_alignment="center"):
-    st.header(screen.heading, width="content")
-    with st.container(horizontal=True, vertical_alignment="center", gap="small", width="content"):
-        st.button(
-            "Previous", key="briefing_prev", on_click=go_to, args=(number - 1,), disabled=number == 1, shortcut="Left"
-        )
-        st.segmented_control(
-            "Step",
-            [s.number for s in briefing.STEPS],
-            format_func=lambda n: briefing.step(n).short,
-            key="briefing_step",
-            on_change=picked,
-            required=True,
-            label_visibility="collapsed",
-        )
-        last = len(briefing.STEPS)
-        st.button(
-            "Next", key="briefing_next", type="primary", on_click=go_to, args=(number + 1,), disabled=number == last,
-            shortcut="Right",
-        )  # fmt: skip
-        st.download_button(
-            "HTML", data=partial(store.briefing_html, ctx.db.token, data.ticker, period),
-            file_name=f"{data.ticker}-{period}-briefing.html", mime="text/html", key="briefing_download",
-            on_click="ignore", icon=":material/download:",
-            help="The whole briefing as one HTML file with its sources: opens offline, prints one step per page",
-        )  # fmt: skip
-
-
-def show_number(n: cards.Card) -> None:
-    st.metric(
-        n.label,
-        n.value,
-        n.delta,
-        delta_color=n.color,
-        delta_arrow=n.arrow,
-        delta_description=n.delta_description,
-        border=True,
-    )
-    if n.note:
-        st.caption(fmt.md_inline(n.note))
-
-
-def show_items(rows: list[dict]) -> None:
-    for row in rows:
-        with st.container(border=True):
-            st.text(briefing.item_text(row))
-            source = ui.source_line(data, row["source_id"], row.get("section"))
-            st.caption(fmt.md_inline(f"{briefing.item_byline(row)} — {source}"))
-
-
-def grid(numbers: list[cards.Card], per_row: int) -> None:
-    for i in range(0, len(numbers), per_row):
-        for col, n in zip(st.columns(per_row), numbers[i : i + per_row]):
-            with col:
-                show_number(n)
-
+briefing_keys(
+    last, lambda n: go_to(ctx, n), current=lambda: briefing.parse_step(urlstate.raw_value(urlsync.current(), "step"))[0]
+)
 
 if screen.step.id == "headline":
-    grid(screen.numbers, 3)
+    st.subheader(screen.heading)
+    ui.briefing_numbers(screen.numbers, per_row=3)
     st.caption("Figures as reported; changes against earlier quarters are derived.")
-elif screen.chart is not None:
-    left, right = st.columns([3, 2], gap="large") if screen.items else (st.container(), None)
+elif screen.chart is not None:  # the chart, the step's title and numbers beside it, what was said below
+    left, right = st.columns([3, 2], gap="medium")
     with left:
         fig = store.figure(ctx.db, data.ticker, charts.briefing, step=screen.chart, period=period)
         st.plotly_chart(fig, theme=None, config={"displayModeBar": False}, key=f"briefing_{screen.step.id}_chart")
-        grid(screen.numbers, 2)
-    if right is not None:
-        with right:
-            show_items(screen.items)
-else:
-    if screen.subtitle:
-        st.subheader(esc(screen.subtitle))
-    if screen.empty_text:
-        st.markdown(esc(screen.empty_text))
-    left, right = st.columns([3, 2], gap="large")
-    with left:
-        grid(screen.numbers, 2)
-        show_items(screen.main_items)
     with right:
-        show_items(screen.items)
+        ui.briefing_numbers(screen.numbers, per_row=1, heading=screen.heading)
+    ui.briefing_items(data, screen.items, per_row=max(1, len(screen.items)))
+elif screen.step.id == "outlook":
+    if screen.numbers:
+        ui.briefing_guidance(screen.numbers, screen.subtitle, heading=screen.heading)
+    else:
+        st.subheader(screen.heading)
+        st.markdown(fmt.md_escape(screen.empty_text or ""))
+    ui.briefing_items(data, screen.items, per_row=2)
+else:
+    st.subheader(screen.heading)
+    if screen.empty_text:
+        st.markdown(fmt.md_escape(screen.empty_text))
+    ui.briefing_items(data, screen.main_items + screen.items, per_row=3)

@@ -64,12 +64,15 @@ if grid.topics:
         selection_mode="single-cell",
         selection_default=picked,
         hide_index=True,
+        row_height=cv.theme_row_height(grid),  # every cell wrapped whole: readable without a click
+        height=cv.theme_table_height(grid),
         column_config={
-            cv.TOPIC_COLUMN: st.column_config.TextColumn(width=190, pinned=True),
-            **{label: st.column_config.TextColumn(width=180) for label in grid.columns},
+            cv.TOPIC_COLUMN: st.column_config.TextColumn(width=165, pinned=True),
+            **{label: st.column_config.TextColumn(width=200) for label in grid.columns},
             cv.TREND_COLUMN: st.column_config.TextColumn(width=200),
         },
     )
+    ui.csv_download(ctx, cv.theme_frame, name="themes")
     theme_detail(theme_topic, theme_period)
 else:
     st.caption("No themes in the sources for this company.")
@@ -106,7 +109,8 @@ with kind:
 with speaker:
     url_select("Speaker", "speaker", filters.speaker, opts.speakers, str, "All speakers")
 with topic:
-    url_select("Topic", "topic", filters.topic, opts.topics, str, "All topics")
+    shown_topics = opts.topics + ([filters.topic] if filters.topic and filters.topic not in opts.topics else [])
+    url_select("Topic", "topic", filters.topic, shown_topics, opts.topic_label, "All topics")
 with metric:
     url_select("Metric", "metric", filters.metric, opts.metrics, vocab.metric_label, "All metrics")
 with period:

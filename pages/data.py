@@ -37,7 +37,7 @@ st.dataframe(
     hide_index=True,
     placeholder=fmt.MISSING,
     column_config={
-        "title": st.column_config.TextColumn("Title", width=380),
+        "title": st.column_config.TextColumn("Title", width=240, pinned=True),
         "publisher": "Publisher",
         "published_on": "Date",
         "file": "File",
@@ -45,6 +45,7 @@ st.dataframe(
         "url": st.column_config.LinkColumn("URL", display_text=r"https?://([^/]+)/.*", width="medium"),
     },
 )
+ui.csv_download(ctx, tables.source_documents, name="sources")
 in_all = len(store.sources(ctx.db))
 st.caption(
     f"{len(ctx.data.sources)} source documents of {esc(ctx.data.ticker)}"
@@ -56,8 +57,15 @@ st.markdown(esc(tables.check_tally(ctx.data.checks)))
 st.dataframe(
     ui.arrow_table(ctx, tables.checks),
     hide_index=True,
-    column_config={"detail": st.column_config.TextColumn(width="large")},
+    column_config={
+        "check": st.column_config.TextColumn("Check", width=240, pinned=True),
+        "period": "Period",
+        "status": "Status",
+        "category": "Category",
+        "detail": st.column_config.TextColumn("Detail", width="large"),
+    },
 )
+ui.csv_download(ctx, tables.checks, name="checks")
 
 st.subheader("Download the data")
 st.caption("Every table of the database as CSV, exactly as built (the build above).")

@@ -22,7 +22,7 @@ def margins_chart() -> None:
 margins_chart()
 
 st.subheader("Margins by quarter")
-st.table(ui.arrow_table(ctx, tables.margins_by_quarter), hide_index=True)
+ui.static_table(ctx, tables.margins_by_quarter, name="margins")
 for p in [p for p in data.periods() if p.endswith("FY")]:
     v = data.value(p, "gross_margin", "non_gaap")
     if v is not None:

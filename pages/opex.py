@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from earnings.model import tables
+from earnings.model import scorecard, tables
 from earnings.render import charts
 from earnings.ui import components as ui
 
@@ -18,8 +18,9 @@ def opex_charts() -> None:
     ui.cached_chart(ctx, charts.opex, "opex_chart", selected=selected)
     st.subheader("Non-GAAP opex against guidance")
     sel = (view.period, view.metric, view.basis) if view.metric == "opex_total" else None
-    if charts.guidance_rows(data, ("opex_total",), "non_gaap"):
-        opts = dict(metrics=("opex_total",), basis="non_gaap", selected=sel, panel_titles=False)
+    upto = scorecard.window_end(ctx.focus)  # as on the Guidance page: up to the outlook of the quarter in focus
+    opts = dict(metrics=("opex_total",), basis="non_gaap", selected=sel, panel_titles=False, upto=upto)
+    if charts.has_guidance(data, ("opex_total",), "non_gaap", upto):
         ui.cached_chart(ctx, charts.guidance, "opex_guidance_chart", **opts)
     else:
         st.caption("No non-GAAP opex guidance in the sources.")
@@ -29,4 +30,4 @@ def opex_charts() -> None:
 opex_charts()
 
 st.subheader("Opex by quarter")
-st.table(ui.arrow_table(ctx, tables.opex_by_quarter), hide_index=True)
+ui.static_table(ctx, tables.opex_by_quarter, name="opex")

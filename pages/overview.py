@@ -1,4 +1,4 @@
-"""Overview: the quarter at a glance."""
+"""Overview: the quarter in focus at a glance."""
 
 import streamlit as st
 
@@ -7,19 +7,23 @@ from earnings.model import fmt, outlook, tables
 from earnings.ui import components as ui
 
 ctx = ui.page("overview", "Overview")
-data, period = ctx.data, ctx.view.period
+data, period = ctx.data, ctx.focus
+if period is None:
+    st.caption("No reported quarter for this company in the sources yet.")
+    st.stop()
 
 KPIS = vocab.HEADLINE
 for row in (KPIS[:3], KPIS[3:]):
     for col, (metric, basis, label) in zip(st.columns(3), row):
         with col:
             ui.kpi(ctx, metric, basis, period, label)
+st.caption(ui.SPARKLINE_NOTE)
 
 if ctx.view.metric:
     ui.drilldown_panel(ctx, ctx.view)
 
 summary = [r for r in data.records("commentary") if r["period"] == period]
-nxt = periods.shift_quarter(period, 1) if periods.is_quarter(period) else None
+nxt = periods.shift_quarter(period, 1)
 left, right = st.columns([3, 2], gap="large")
 with left:
     st.subheader("Executive summary")
@@ -29,8 +33,8 @@ with left:
     if not items:
         st.caption("No summary for this quarter in the sources.")
 with right:
-    lines = outlook.lines(data, nxt) if nxt else []
-    st.subheader(f"Outlook for {periods.label(nxt)}" if nxt else "Outlook")
+    lines = outlook.lines(data, nxt)
+    st.subheader(f"Outlook for {periods.label(nxt)}")
     for line in lines:
         st.markdown("- " + fmt.md_escape(line))
     if not lines:
@@ -40,7 +44,7 @@ st.subheader(f"Guidance for {periods.label(period)}: how it came out")
 if not data.guidance_for(period):
     st.caption("No guidance targeted this quarter in the sources.")
 else:
-    st.table(ui.arrow_table(ctx, tables.guidance_outcome, period), hide_index=True)
+    ui.static_table(ctx, tables.guidance_outcome, period, name="guidance-outcome")
 st.page_link(
     ui.PAGES["guidance"][0], label="Full guidance scorecard →", query_params=ctx.view.params(with_selection=False)
 )

@@ -22,7 +22,7 @@ def revenue_chart() -> None:
 revenue_chart()
 
 st.subheader("Growth and the fiscal year")
-st.table(ui.arrow_table(ctx, tables.revenue_growth), hide_index=True)
+ui.static_table(ctx, tables.revenue_growth, name="revenue-growth")
 st.caption("Growth is derived only where the comparison quarter is in the sources; — means it is not.")
 
 years = data.once(tables.revenue_years)
@@ -36,5 +36,5 @@ if years:
     if derivation:
         st.caption(fmt.md_escape(derivation))
     if len(years) > 1:
-        st.table(ui.arrow_table(ctx, tables.fiscal_years), hide_index=True)
+        ui.static_table(ctx, tables.fiscal_years, name="fiscal-years")
         st.caption(f"Every fiscal year in the sources; the cards show FY {shown_year}.")

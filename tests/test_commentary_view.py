@@ -96,7 +96,8 @@ def test_options_are_what_the_data_holds(data, rows) -> None:
     assert set(opts.kinds) <= set(cv.KINDS)
     assert {"quote", "qa", "takeaway", "summary"} <= set(opts.kinds)
     assert opts.speakers == ["CEO", "CFO", "COO"]
-    assert "Margins/mix" in opts.topics and "Results" in opts.topics
+    assert "Margins" in opts.topics and "Results" in opts.topics
+    assert "Margins/mix" in opts.topic_groups["Margins"], "a near-duplicate topic is offered under the shorter one"
     assert "revenue" in opts.metrics
     # every metric the items speak of is offered, targets' metrics included
     assert "scorpio_revenue_share" in opts.metrics

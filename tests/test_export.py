@@ -19,7 +19,7 @@ import pytest
 
 from earnings import cli
 from earnings.contract import periods
-from earnings.model import briefing, cards, scorecard
+from earnings.model import briefing, cards, scorecard, tables
 from earnings.read import bundle, queries
 from earnings.render import export
 from earnings.write.database import DATA_DIR, build
@@ -114,7 +114,8 @@ def test_every_guidance_row_of_the_company_with_its_source(doc: str, data) -> No
     table = re.search(r'<table class="scorecard">(.*?)</table>', doc, re.S).group(1)
     body_rows = re.findall(r"<tr\b[^>]*>(.*?)</tr>", table.split("</thead>")[1], re.S)
     assert len(body_rows) == len(rows)
-    for row, g, tr in zip(rows, data.guidance.to_dict("records"), body_rows, strict=True):
+    # the scorecard's order (revenue, margins, opex, EPS by quarter): scorecard.records gives the row behind each
+    for row, g, tr in zip(rows, scorecard.records(data), body_rows, strict=True):
         cells = "".join(f"<td>{html.escape(str(row[c]))}</td>" for c in export.SCORECARD_COLUMNS)
         assert tr.startswith(cells), row
         anchor = re.search(r'href="#([^"]+)"', tr).group(1)
@@ -165,8 +166,9 @@ def test_ends_with_the_sources_the_checks_and_the_build(doc: str, data, built_db
     for title in sources["title"]:
         assert html.escape(title) in appendix
     mine = checks[checks["ticker"].isna() | (checks["ticker"] == "ALAB")]
-    for check_id in mine["check_id"]:
-        assert f'<td class="id">{html.escape(check_id)}</td>' in appendix
+    for check_id in mine["check_id"]:  # each check named in words, never by its id
+        assert f'<td class="id">{html.escape(tables.check_name(check_id))}</td>' in appendix
+        assert f">{html.escape(check_id)}<" not in appendix
     assert meta["content_hash"] in appendix and meta["built_at"] in appendix
     assert f'<meta name="content-hash" content="{meta["content_hash"]}">' in doc
 

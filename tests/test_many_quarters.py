@@ -99,14 +99,18 @@ def test_the_guidance_chart_shows_eight_guided_quarters_around_the_focus(db, mon
     assert len(every) > 8
     assert charts.guided_window(data, "2025Q1", 8) == every[-8:]
     assert charts.guided_window(data, "2024Q2", 8) == every[every.index("2024Q2") - 7 : every.index("2024Q2") + 1]
-    assert charts.guided_window(data, "2023Q2", 8) == every[:8], "fewer than eight up to it: the first eight"
-    assert charts.guided_window(data, "2000Q1", 8) == every[:8], "nothing up to it: the first eight"
+    upto = [p for p in every if p <= "2023Q2"]  # quarter ids sort as text
+    assert charts.guided_window(data, "2023Q2", 8) == upto[-8:], "the eight up to it, nothing guided later"
+    assert charts.guided_window(data, every[1], 8) == every[:2], "fewer than eight up to it: those"
+    assert charts.guided_window(data, "2000Q1", 8) == [], "nothing up to it: nothing"
     fig = charts.guidance(data, upto="2023Q2", quarters=8)
     periods = {cd[1] for t in fig.data for cd in (t.customdata or [])}
     assert periods == set(charts.guided_window(data, "2023Q2", 8))
 
-    at = open_page(db, monkeypatch, "pages/guidance.py", {"ticker": "ZZ0001", "period": "2023Q1"})
-    window = charts.guided_window(data, "2023Q2", 8)
+    # the quarter in focus and its outlook close the window; the scorecard has every one up to them
+    at = open_page(db, monkeypatch, "pages/guidance.py", {"ticker": "ZZ0001", "period": "2024Q2"})
+    window = charts.guided_window(data, "2024Q3", 8)
+    assert len(window) == 8 and window[-1] == "2024Q3"
     assert any(c.value.startswith(f"The 8 guided quarters {window[0][4:]} {window[0][:4]}") for c in at.caption)
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert {cd[1] for t in spec["data"] for cd in t.get("customdata") or []} == set(window)

@@ -389,13 +389,15 @@ def test_data_page(page, app_db) -> None:
     summary = f"{counts.get('fail', 0)} fail · {counts.get('warn', 0)} warn · {counts.get('skip', 0)} skip"
     assert any(m.startswith(summary) for m in shown)
     table = next(d.value for d in at.dataframe if "detail" in d.value.columns)
-    assert list(table.columns) == ["check_id", "period", "status", "category", "detail"]
+    assert list(table.columns) == ["check", "period", "status", "category", "detail"]  # a check named in words
+    assert not any(":" in c and " " not in c for c in table["check"]), "no check id on the screen"
     assert len(table) == len(checks)
     order = {"fail": 0, "warn": 1, "skip": 2, "pass": 3}
     ranks = [order[s] for s in table["status"]]
     assert ranks == sorted(ranks), "failed and warned first"
 
     buttons = {b.key: b.proto for b in at.get("download_button")}
-    assert set(buttons) == {f"download_{t}" for t in queries.CONTRACT_TABLES} | {"download_briefing"}
+    tables_shown = {"csv_sources", "csv_checks"}  # every table on the page downloads as CSV too
+    assert set(buttons) == {f"download_{t}" for t in queries.CONTRACT_TABLES} | {"download_briefing"} | tables_shown
     for t in queries.CONTRACT_TABLES:
         assert buttons[f"download_{t}"].label == f"{t}.csv"

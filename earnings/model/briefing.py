@@ -50,7 +50,7 @@ CHART_STEPS = ("revenue", "margins", "opex")  # the steps drawn around a chart (
 
 PREFERRED_KINDS = ("quote", "qa", "takeaway")  # what a chart step shows, in this order
 FALLBACK_KINDS = ("went_well", "went_wrong", "summary")  # only when a step would show fewer than two
-MAX_ITEMS, MIN_ITEMS = 3, 2
+MAX_ITEMS, MIN_ITEMS = 2, 2  # two items fit a projector screen under the chart and its numbers
 
 
 # --- steps ------------------------------------------------------------------------
@@ -58,6 +58,11 @@ MAX_ITEMS, MIN_ITEMS = 3, 2
 
 def step(number: int) -> Step:
     return STEPS[number - 1]
+
+
+def step_option(number: int) -> str:
+    """'2 · Revenue': a step as the step control lists it."""
+    return f"{number} · {step(number).short}"
 
 
 def parse_step(raw: str | None) -> tuple[int, str | None]:
@@ -113,23 +118,19 @@ def outlook(data: CompanyData, period: str) -> list[cards.Card]:
     nxt = next_quarter(period)
     out = []
     for g in outlook_model.guided(data, nxt):
-        card = cards.Card(f"{g.label}, guided", g.range_text)
-        where = f"midpoint vs {periods.label(period)}'s {g.base_text} (derived)"
-        cards.with_delta(card, g.metric, g.midpoint_change, where)
+        card = cards.Card(f"{g.label}, guided", g.range_text, guided=True)
+        cards.with_delta(card, g.metric, g.midpoint_change, f"midpoint vs {periods.label(period)} (derived)")
+        notes = [f"{periods.label(period)}: {g.base_text}"] if g.base is not None else []
         if g.implied_growth and g.is_range:
-            card.note = (
-                f"{fmt.growth(g.implied_growth[0])} to {fmt.growth(g.implied_growth[2])} across the range (derived)"
-            )
+            notes.append(f"{fmt.growth(g.implied_growth[0])} to {fmt.growth(g.implied_growth[2])} across the range")
+        card.note = "; ".join(notes) + " (derived)" if len(notes) > 1 else (notes[0] if notes else None)
         out.append(card)
     om = outlook_model.implied_operating_margin(data, nxt)
     if om is not None:
-        card = cards.Card("Implied operating margin (non-GAAP)", fmt.value(om[1], "pct"))
+        card = cards.Card("Implied operating margin (non-GAAP)", fmt.value(om[1], "pct"), guided=True)
         base = data.value(period, "operating_margin", "non_gaap")
         cards.with_delta(
-            card,
-            "operating_margin",
-            change(om[1], base, "pct"),
-            f"midpoints vs {periods.label(period)}'s {fmt.value(base, 'pct')} (derived)",
+            card, "operating_margin", change(om[1], base, "pct"), f"midpoints vs {periods.label(period)} (derived)"
         )
         card.note = f"{outlook_model.implied_margin_text(om)}; derived from guided gross margin, opex and revenue"
         out.append(card)

@@ -25,6 +25,7 @@ class Card:
     direction: int = 0  # +1 up, −1 down, 0 none
     favourable: bool | None = None  # colour: True green, False red, None grey
     note: str | None = None
+    guided: bool = False  # a guided figure (never an actual): drawn apart from actuals wherever cards are shown
 
     @property
     def arrow(self) -> str:
@@ -63,7 +64,7 @@ def quarter_card(data: CompanyData, period: str, metric: str, basis: str | None,
         return card
     prev, year_ago = periods.previous_quarter(period), periods.year_ago_quarter(period)
     q = change(v, data.value(prev, metric, basis), unit)
-    with_delta(card, metric, q, f"q/q vs {periods.label(prev)} (derived)")
+    with_delta(card, metric, q, f"vs {periods.label(prev)} (derived)")  # short: a card's line is never cut
     yoy = change(v, data.value(year_ago, metric, basis), unit)
     if yoy is not None:
         card.note = f"y/y vs {periods.label(year_ago)}: {yoy.text} (derived)"
@@ -78,15 +79,14 @@ def guided_card(data: CompanyData, period: str, metric: str, basis: str | None, 
         return quarter_card(data, period, metric, basis, label)
     g = guided[0]
     unit = vocab.METRIC_UNITS[metric]
-    mid = formulas.guidance_midpoint(g["low"], g["high"])
     units, _ = formulas.distance_from_midpoint(actual, g["low"], g["high"])
     card = Card(label, fmt.value(actual, unit))
-    with_delta(
-        card, metric, Change(fmt.delta(units, unit), units), f"vs guidance midpoint {fmt.value(mid, unit)} (derived)"
-    )
+    distance = fmt.distance(units, g["low"], g["high"], unit)
+    with_delta(card, metric, Change(distance, units), "vs guidance midpoint (derived)")
     position = vocab.POSITION_WORDS.get(formulas.guidance_position(actual, g["low"], g["high"]), "")
     rng = fmt.guidance_range(g["low"], g["high"], unit, g["qualifier"])
-    card.note = f"Guided {rng} with {periods.label(g['issued_period'])}: {position}"
+    mid = f" (midpoint {fmt.midpoint(g['low'], g['high'], unit)})" if g["low"] != g["high"] else ""
+    card.note = f"Guided {rng}{mid} with {periods.label(g['issued_period'])}: {position}"
     return card
 
 

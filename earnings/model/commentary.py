@@ -11,6 +11,8 @@ falls back to "all" with a notice that never repeats the value.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -78,9 +80,15 @@ class Options:
 
     kinds: list[str]
     speakers: list[str]
-    topics: list[str]
+    topics: list[str]  # one per group of near-duplicate topics (``topic_groups``), sorted
     metrics: list[str]
     periods: list[str]  # newest first
+    topic_groups: dict[str, list[str]] = field(default_factory=dict)  # a topic -> the topics it stands for
+
+    def topic_label(self, topic: str) -> str:
+        """'Margins (also Margins/mix)': the filter's option for a group of near-duplicate topics."""
+        others = [t for t in self.topic_groups.get(topic, [topic]) if t != topic]
+        return f"{topic} (also {'; '.join(others)})" if others else topic
 
 
 def options(
@@ -95,13 +103,49 @@ def options(
     """
     kinds = [k for k in KINDS if any(r["kind"] == k for r in rows)]
     speakers = sorted({r["speaker"] for r in rows if r.get("speaker")}, key=str.casefold)
-    topics = sorted({r["topic"] for r in rows if r.get("topic")}, key=str.casefold)
+    groups = topic_groups(sorted({r["topic"] for r in rows if r.get("topic")}, key=str.casefold))
+    topics = sorted(groups, key=str.casefold)
     mentioned = {m for r in rows for m in r["metrics"]}
     if extra_metric:
         mentioned.add(extra_metric)
     metrics = [m for m in known_metrics if m in mentioned]
     found = {r["period"] for r in rows} | ({extra_period} if extra_period else set())
-    return Options(kinds, speakers, topics, metrics, sorted(found, key=periods.sort_key, reverse=True))
+    return Options(kinds, speakers, topics, metrics, sorted(found, key=periods.sort_key, reverse=True), groups)
+
+
+TOPIC_STOPWORDS = frozenset({"a", "and", "of", "the", "vs", "in", "for", "on"})
+
+
+def _topic_words(topic: str) -> frozenset[str]:
+    return frozenset(w for w in re.findall(r"[a-z0-9]+", topic.casefold()) if w not in TOPIC_STOPWORDS)
+
+
+def topic_groups(topics: Sequence[str]) -> dict[str, list[str]]:
+    """Near-duplicate topics under one: a topic whose words all occur in another's ("Margins" in "Margins/mix",
+    "Leo (CXL)" in "CXL (Leo) ramp") stands for both. A topic that two unrelated shorter topics both fit stays
+    on its own. Returns the shortest topic of each group -> the group's topics, itself first."""
+    words = {t: _topic_words(t) for t in topics}
+    parent: dict[str, str] = {}
+    for t in topics:
+        fits = [
+            b for b in topics
+            if b != t and words[b] and words[b] <= words[t] and (words[b] != words[t] or (len(b), b) < (len(t), t))
+        ]  # fmt: skip
+        widest = [b for b in fits if not any(words[b] < words[o] for o in fits)]
+        if len(widest) == 1:
+            parent[t] = widest[0]
+
+    def root(t: str) -> str:
+        seen = {t}
+        while t in parent and parent[t] not in seen:
+            t = parent[t]
+            seen.add(t)
+        return t
+
+    groups: dict[str, list[str]] = {}
+    for t in sorted(topics, key=lambda t: (root(t) != t, len(t), t)):
+        groups.setdefault(root(t), []).append(t)
+    return groups
 
 
 @dataclass
@@ -114,6 +158,7 @@ class Filters:
     topic: str | None = None
     metric: str | None = None
     period: str | None = None
+    topic_group: tuple[str, ...] = ()  # the topics ``topic`` stands for (itself and its near-duplicates)
 
     def active(self) -> bool:
         return bool(self.q.strip()) or any((self.kind, self.speaker, self.topic, self.metric, self.period))
@@ -131,16 +176,19 @@ def resolve_filters(
             f"The link's search text is longer than {MAX_QUERY} characters; only the first {MAX_QUERY} are used."
         )
     chosen = {}
+    members = {m: base for base, group in opts.topic_groups.items() for m in group}
     for name, allowed, what, label in (
         ("kind", opts.kinds, "kind of commentary", "all kinds"),
         ("speaker", opts.speakers, "speaker", "all speakers"),
-        ("topic", opts.topics, "topic", "all topics"),
+        ("topic", list(members) or opts.topics, "topic", "all topics"),
     ):
         c = urlstate.choose(urlstate.raw_value(params, name), allowed, None, what, label)
         chosen[name] = c.value
         if c.notice:
             notices.append(c.notice)
-    return Filters(q=q, metric=metric, period=period, **chosen), notices
+    # a group's topic takes its near-duplicates too; a link naming one of them exactly shows that one alone
+    group = tuple(opts.topic_groups.get(chosen["topic"], [chosen["topic"]])) if chosen["topic"] else ()
+    return Filters(q=q, metric=metric, period=period, topic_group=group, **chosen), notices
 
 
 def period_matches(item_period: str, period: str | None) -> bool:
@@ -167,7 +215,7 @@ def matches(row: dict, f: Filters) -> bool:
     return (
         (f.kind is None or row["kind"] == f.kind)
         and (f.speaker is None or row.get("speaker") == f.speaker)
-        and (f.topic is None or row.get("topic") == f.topic)
+        and (f.topic is None or row.get("topic") in (f.topic_group or (f.topic,)))
         and (f.metric is None or f.metric in row["metrics"])
         and period_matches(row["period"], f.period)
         and search_matches(row, f.q)
@@ -287,6 +335,23 @@ def theme_grid(data: CompanyData) -> ThemeGrid:
         table.append(line)
     frame = pd.DataFrame(table, columns=[TOPIC_COLUMN, *columns, TREND_COLUMN], dtype=object)
     return ThemeGrid(frame, topics, shown, columns)
+
+
+THEME_CHARS_PER_LINE = 30  # what a 210 px column of the theme tracker holds in a line
+THEME_LINE_PX, THEME_PAD_PX, THEME_MAX_LINES = 19, 16, 8
+THEME_HEADER_PX, THEME_MAX_ROWS_SHOWN = 38, 10
+
+
+def theme_row_height(grid: ThemeGrid) -> int:
+    """A row height (px) that shows the longest cell of the theme tracker whole, wrapped (at most eight lines)."""
+    longest = max((len(str(v)) for v in grid.frame.to_numpy().ravel()), default=0)
+    lines = min(THEME_MAX_LINES, max(3, math.ceil(longest / THEME_CHARS_PER_LINE)))  # > 4rem: rows wrap
+    return THEME_PAD_PX + THEME_LINE_PX * lines
+
+
+def theme_table_height(grid: ThemeGrid) -> int:
+    """The tracker's height (px): every topic on the page (up to ten; more scroll inside it)."""
+    return THEME_HEADER_PX + theme_row_height(grid) * min(len(grid.topics), THEME_MAX_ROWS_SHOWN)
 
 
 def theme_frame(data: CompanyData) -> pd.DataFrame:

@@ -8,6 +8,7 @@ it, and what management said about that metric and period.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from earnings.contract import formulas, periods, vocab
@@ -36,6 +37,87 @@ class GuidanceOutcome:
     excerpt: str
 
 
+@dataclass(frozen=True)
+class Cell:
+    """A value in a passage: its text as written, the quarter it is the figure of, whether it is this figure."""
+
+    text: str  # "$141.096", "($7.593)"
+    period: str | None  # "2024Q4": the column's quarter, when a figure of the database is this value
+    is_figure: bool
+
+
+@dataclass(frozen=True)
+class Passage:
+    """An excerpt split around the values it states.
+
+    A row of a source table ("Revenue ($USD Millions)$50.514 $113.086 $141.096") is ``label`` and one cell per
+    column, each named by its quarter; in prose the figure's value is the one cell, with the words around it.
+    """
+
+    label: str  # the row's label, or the words before the value in prose
+    cells: list[Cell]
+    after: str = ""  # prose: the words after the value
+    is_table_row: bool = False
+
+
+_NUMBER = re.compile(r"\(?[−-]?\$?\(?\d[\d,]*(?:\.\d+)?\)?%?")
+
+
+def _number(token: str) -> float | None:
+    negative = token.startswith(("(", "-", "−")) or "(" in token
+    digits = re.sub(r"[^\d.]", "", token)
+    try:
+        v = float(digits)
+    except ValueError:
+        return None
+    return -v if negative else v
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 * max(1.0, abs(b))
+
+
+def passage(data: CompanyData, fact: dict) -> Passage | None:
+    """Where the figure's value is in its excerpt. A table row (several figures of the same document quote the
+    same excerpt) gives every column with its quarter, the figure's marked; prose gives the value marked.
+    None when the excerpt does not state the value as the figure has it."""
+    excerpt = str(fact.get("excerpt") or "")
+    tokens = list(_NUMBER.finditer(excerpt))
+    if not tokens:
+        return None
+    same = [
+        r
+        for r in data.records("facts")
+        if r["excerpt"] == excerpt and r["source_id"] == fact["source_id"] and r["metric"] == fact["metric"]
+        and r["basis"] == fact["basis"]
+    ]  # fmt: skip
+    if len(same) > 1:  # a row of a table: each value is the figure of one quarter
+        by_value = [(r["period"], r["value"]) for r in sorted(same, key=lambda r: periods.sort_key(r["period"]))]
+        cells, label_end = [], None
+        for t in tokens:
+            v = _number(t.group())
+            match = next((p for p, x in by_value if v is not None and _same(v, x)), None)
+            if match is None:
+                continue
+            by_value = [(p, x) for p, x in by_value if p != match]
+            label_end = t.start() if label_end is None else label_end
+            cells.append(Cell(t.group().strip(), match, match == fact["period"]))
+        if label_end is not None and any(c.is_figure for c in cells):
+            return Passage(excerpt[:label_end].strip(), cells, is_table_row=True)
+        return None
+    decimals = fact.get("decimals")
+    for t in tokens:
+        v = _number(t.group())
+        if v is None:
+            continue
+        shown = (
+            round(fact["value"], int(decimals)) if isinstance(decimals, int | float) and decimals == decimals else None
+        )
+        if _same(v, fact["value"]) or (shown is not None and _same(v, shown)):
+            return Passage(excerpt[: t.start()], [Cell(t.group().strip(), fact["period"], True)], excerpt[t.end() :])
+    return None
+
+
 @dataclass
 class Drilldown:
     ticker: str
@@ -49,6 +131,7 @@ class Drilldown:
     qualifier: str | None = None
     comparisons: list[Comparison] = field(default_factory=list)
     source: dict | None = None  # title, publisher, published_on, file, section, excerpt, note
+    passage: Passage | None = None  # the excerpt with the figure's value found in it
     other_mentions: list[dict] = field(default_factory=list)
     guidance: list[GuidanceOutcome] = field(default_factory=list)
     commentary: list[dict] = field(default_factory=list)
@@ -80,7 +163,11 @@ def guidance_outcomes(data: CompanyData, period: str, metric: str, basis: str | 
     out = []
     for g in data.guidance_for(period, metric, basis):
         units, pct = formulas.distance_from_midpoint(g["actual"], g["low"], g["high"])
-        distance = "no actual yet" if units is None else f"{fmt.delta(units, unit)} vs midpoint ({fmt.growth(pct)})"
+        distance = (
+            "no actual yet"
+            if units is None
+            else f"{fmt.distance(units, g['low'], g['high'], unit)} vs midpoint ({fmt.growth(pct)})"
+        )
         src = data.source(g["source_id"])
         out.append(
             GuidanceOutcome(
@@ -133,6 +220,7 @@ def build(data: CompanyData, period: str, metric: str, basis: str | None) -> Dri
     if fact:
         src = data.source(fact["source_id"])
         d.source = {**src, "section": fact["section"], "excerpt": fact["excerpt"], "note": fact["note"]}
+        d.passage = passage(data, fact)
         d.comparisons = comparisons(data, period, metric, basis)
         cc = data.cross_checks
         mentions = cc[(cc["subject"] == "facts") & (cc["period"] == period) & (cc["metric"] == metric)].to_dict(

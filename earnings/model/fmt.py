@@ -9,10 +9,17 @@ from __future__ import annotations
 import math
 import re
 
-from earnings.contract import vocab
+from earnings.contract import formulas, periods, vocab
 
 MISSING = "—"
 MINUS = "−"
+# a unit as a reader says it (never the unit's id)
+UNIT_WORDS = {
+    "usd_m": "$ millions",
+    "pct": "% of revenue",
+    "usd_per_share": "$ per share",
+    "shares_m": "millions of shares",
+}
 
 
 def _missing(value: float | None) -> bool:
@@ -34,6 +41,9 @@ def value(v: float | None, unit: str, decimals: int | None = None) -> str:
     if unit == "usd_per_share":
         d = 2 if decimals is None else decimals
         return f"{sign}${a:,.{d}f}"
+    if unit == "shares_m":
+        d = 1 if decimals is None else decimals
+        return f"{sign}{a:,.{d}f}M shares"
     return f"{sign}{a:,g}"
 
 
@@ -57,14 +67,52 @@ def points(pp: float | None, decimals: int = 1) -> str:
     return f"{sign}{abs(pp):,.{decimals}f} pp"
 
 
-def delta(v: float | None, unit: str) -> str:
-    """A signed difference in a figure's unit: +$2.1M, −0.9 pp, +$0.11."""
+def delta(v: float | None, unit: str, decimals: int | None = None) -> str:
+    """A signed difference in a figure's unit: +$2.1M, −0.9 pp, +$0.115 (``decimals`` as the figures compared)."""
     if _missing(v):
         return MISSING
     if unit == "pct":
-        return points(v)
+        return points(v, 1 if decimals is None else decimals)
+    v = round(v, 9)  # 0.37 − 0.255 is 0.11499999999999999 in binary: the difference is 0.115
     sign = "+" if v > 0 else MINUS if v < 0 else "±"
-    return sign + value(abs(v), unit)
+    return sign + value(abs(v), unit, decimals)
+
+
+def unit_words(unit: str) -> str:
+    """'$ millions', '$ per share': a unit as shown to a reader."""
+    return UNIT_WORDS.get(unit, unit.replace("_", " "))
+
+
+def horizon(text: str) -> str:
+    """A target's horizon as a reader says it: 'FY 2025', 'Q1 2025', 'long term'."""
+    if periods.is_period(text):
+        return periods.label(text)
+    return text.replace("_", " ")
+
+
+def natural_decimals(v: float, unit: str) -> int:
+    """The decimals a figure is shown with by default ($141.1M, 74.1%, $0.37)."""
+    return 2 if unit == "usd_per_share" else 1
+
+
+def midpoint_decimals(low: float, high: float, unit: str) -> int:
+    """A guided range's midpoint as precisely as the range is written, one more decimal when it falls between:
+    $128M for $126–130M, $54.5M for $54–55M, $0.255 for $0.25–0.26."""
+    mid = formulas.guidance_midpoint(low, high)
+    given = _range_decimals(low, unit, high)
+    base = given if given is not None else natural_decimals(mid, unit)
+    return base if round(mid, base) == round(mid, 9) else base + 1
+
+
+def midpoint(low: float, high: float, unit: str) -> str:
+    """A guided range's midpoint, one way everywhere: '$128M', '$54.5M', '$0.255', '75%'."""
+    return value(formulas.guidance_midpoint(low, high), unit, midpoint_decimals(low, high, unit))
+
+
+def distance(units: float | None, low: float, high: float, unit: str) -> str:
+    """An actual's distance from a guided midpoint, as precisely as the midpoint: +$13.1M, +$0.115, −0.9 pp."""
+    decimals = max(midpoint_decimals(low, high, unit), natural_decimals(high, unit))
+    return delta(units, unit, decimals if unit != "pct" else 1)
 
 
 def guidance_range(low: float, high: float, unit: str, qualifier: str = "range") -> str:

@@ -28,14 +28,18 @@ def revenue_growth(data: CompanyData) -> list[dict]:
     for p in sorted(revenue, key=periods.sort_key):
         _, qoq = formulas.change_vs(revenue, p, 1)
         _, yoy = formulas.change_vs(revenue, p, 4)
+        said = [
+            f"{stated(data, p, metric)} {word}"
+            for metric, word in (("revenue_growth_qoq", "q/q"), ("revenue_growth_yoy", "y/y"))
+            if data.fact(p, metric)
+        ]
         rows.append(
             {
                 "Quarter": periods.label(p),
                 "Revenue": fmt.value(revenue[p], "usd_m"),
                 "q/q (derived)": fmt.growth(qoq),
                 "y/y (derived)": fmt.growth(yoy),
-                "Stated q/q": stated(data, p, "revenue_growth_qoq"),
-                "Stated y/y": stated(data, p, "revenue_growth_yoy"),
+                "Stated": ", ".join(said) or fmt.MISSING,  # one column: the table fits a phone
             }
         )
     return rows
@@ -88,6 +92,8 @@ def opex_by_quarter(data: CompanyData) -> list[dict]:
     ]
     table = []
     for metric, basis in [(m, "gaap") for m in lines] + [("opex_total", "gaap"), ("opex_total", "non_gaap")]:
+        if quarters and all(data.value(p, metric, basis) is None for p in quarters):
+            continue  # a line the company does not report (SG&A where it reports S&M and G&A): no row of "—"
         row = {"Line": vocab.metric_label(metric, basis)}
         for p in quarters:
             row[periods.label(p)] = fmt.value(data.value(p, metric, basis), "usd_m")
@@ -100,21 +106,28 @@ def opex_by_quarter(data: CompanyData) -> list[dict]:
     return table
 
 
+# the key columns first (what, when, guided, actual, how it came out): a phone shows them before it scrolls
 SCORECARD_SHOWN = (
-    "Metric", "Period", "Guided", "Midpoint", "Actual", "Position", "vs mid (derived)", "vs mid % (derived)",
+    "Metric", "Period", "Guided", "Actual", "Position", "Midpoint", "vs mid (derived)", "vs mid % (derived)",
     "Source says",
 )  # fmt: skip
-OUTCOME_SHOWN = ("Metric", "Guided", "Actual", "Position", "vs mid (derived)", "vs mid % (derived)", "Source says")
+# few columns, so it fits a phone whole; the source's own words are in the Guidance page's scorecard
+OUTCOME_SHOWN = ("Metric", "Guided", "Actual", "Position", "vs midpoint (derived)")
 
 
-def guidance_scorecard(data: CompanyData) -> pd.DataFrame:
-    """The scorecard as the Guidance page shows it (its rows are the guidance rows, in order)."""
-    return data.once(scorecard.rows)[list(SCORECARD_SHOWN)]
+def guidance_scorecard(data: CompanyData, upto: str | None = None) -> pd.DataFrame:
+    """The scorecard as the Guidance page shows it: every guided quarter up to ``upto``, in ``scorecard`` order
+    (row i scores ``scorecard.figures(data, upto)[i]``)."""
+    return data.once(scorecard.rows, None, upto)[list(SCORECARD_SHOWN)]
 
 
 def guidance_outcome(data: CompanyData, period: str) -> pd.DataFrame:
     """How the guidance that targeted ``period`` came out."""
-    return data.once(scorecard.rows, period)[list(OUTCOME_SHOWN)]
+    rows = data.once(scorecard.rows, period)
+    both = [
+        f"{u} ({p})" if p != fmt.MISSING else u for u, p in zip(rows["vs mid (derived)"], rows["vs mid % (derived)"])
+    ]
+    return rows.assign(**{"vs midpoint (derived)": both})[list(OUTCOME_SHOWN)]  # few columns: it fits a phone
 
 
 def plain(frame: pd.DataFrame) -> pd.DataFrame:
@@ -141,9 +154,46 @@ def ordered_checks(checks: pd.DataFrame) -> pd.DataFrame:
     return ordered.sort_values(["_rank", "category", "check_id"], kind="stable").drop(columns="_rank")
 
 
+# what each kind of build check verifies, as a reader says it (a check's id is for the files, never the screen)
+CHECK_NAMES = {
+    "opex_sum": "Expense lines add up to the total",
+    "stated_growth": "Stated growth matches the figures",
+    "margin_identity": "Operating margin = gross margin − opex ÷ revenue",
+    "fy_vs_quarters": "Fiscal year covers its quarters",
+    "eps_sign": "Net income and EPS have the same sign",
+    "guidance": "Guidance position agrees with its range",
+    "implied_growth": "Stated implied growth matches the guided range",
+    "cross_check": "Other mentions agree",
+}
+CHECK_SUBJECTS = {"facts": "", "guidance": "guidance", "targets": "target"}
+
+
+def check_name(check_id: str) -> str:
+    """'Other mentions agree · Revenue · Q4 2024' for 'cross_check:facts:ALAB:2024Q4:revenue'."""
+    kind, *parts = str(check_id).split(":")
+    words = [CHECK_NAMES.get(kind, kind.replace("_", " ").capitalize())]
+    metric = next((p for p in parts if p in vocab.METRICS), None)
+    basis = next((p for p in parts if p in vocab.BASES), None)
+    if kind == "cross_check" and parts and CHECK_SUBJECTS.get(parts[0]):
+        words.append(CHECK_SUBJECTS[parts[0]])
+    if metric:
+        words.append(vocab.metric_label(metric, basis))
+    elif basis:
+        words.append({"gaap": "GAAP", "non_gaap": "non-GAAP"}[basis])
+    found = [p for p in parts if periods.is_period(p)]
+    if found:
+        words.append(periods.label(found[0]) + (f", issued with {periods.label(found[1])}" if len(found) > 1 else ""))
+    return " · ".join(words)
+
+
 def checks(data: CompanyData) -> pd.DataFrame:
-    """The company's build checks (and the build's own) as the Data page lists them, failures first."""
-    return plain(ordered_checks(data.checks)[["check_id", "period", "status", "category", "detail"]])
+    """The company's build checks (and the build's own) as the Data page lists them, failures first; each check
+    named in words."""
+    ordered = ordered_checks(data.checks)
+    frame = ordered[["period", "status", "category", "detail"]].copy()
+    frame.insert(0, "check", [check_name(c) for c in ordered["check_id"]])
+    frame["period"] = [periods.label(p) if isinstance(p, str) and periods.is_period(p) else p for p in frame["period"]]
+    return plain(frame)
 
 
 def check_tally(checks: pd.DataFrame) -> str:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from earnings.contract import periods, vocab
-from earnings.model import derived
+from earnings.model import derived, scorecard
 from earnings.read.bundle import CompanyData
 from earnings.render import figures
 
 OPEX_LINES = vocab.OPEX_LINES
 MARGIN_SERIES = vocab.MARGIN_SERIES
-BRIEFING_HEIGHT = 440  # with the title, the controls and the numbers below it, fits a 1440×900 screen
+BRIEFING_HEIGHT = 350  # with the title, the controls and the numbers above it, a step fits a 1280×720 projector
 
 
 def upto(values: dict[str, float], period: str | None) -> dict[str, float]:
@@ -47,7 +47,7 @@ def revenue(data: CompanyData, *, last: str | None = None, selected: str | None 
 def margin_references(data: CompanyData) -> list[dict]:
     """Long-term model lines from the targets table, labelled as the source puts them."""
     return [
-        {"value": t["low"], "label": t["label"]}
+        {"value": t["low"], "label": t["label"], "metric": t["metric"]}
         for t in data.records("targets")
         if t["horizon"] == "long_term" and t["metric"] in ("gross_margin", "operating_margin")
     ]
@@ -83,17 +83,19 @@ def guidance_rows(data: CompanyData, metrics: tuple[str, ...] | None = None, bas
     return [r for r in rows if (metrics is None or r["metric"] in metrics) and (basis == "any" or r["basis"] == basis)]
 
 
+def has_guidance(data: CompanyData, metrics: tuple[str, ...] | None, basis: str | None, upto: str | None) -> bool:
+    """Whether ``guidance(data, metrics=..., basis=..., upto=...)`` has anything to draw (without drawing it)."""
+    end = periods.sort_key(upto) if upto else None
+    return any(end is None or periods.sort_key(r["target_period"]) <= end for r in guidance_rows(data, metrics, basis))
+
+
 def guided_window(data: CompanyData, upto: str | None, quarters: int) -> list[str]:
-    """``quarters`` consecutive guided periods ending at the last one up to ``upto`` (the first ones when
-    fewer are up to it), oldest first; every guided period when ``quarters`` is 0."""
+    """The last ``quarters`` guided periods up to and including ``upto`` (every one up to it when fewer), oldest
+    first; nothing guided later is in it. ``upto`` None: the last ``quarters``; ``quarters`` 0: all of them."""
     guided = sorted({r["target_period"] for r in data.records("guidance")}, key=periods.sort_key)
-    if not quarters:
-        return guided
-    before = len(guided)
     if upto is not None:
-        before = sum(1 for p in guided if periods.sort_key(p) <= periods.sort_key(upto))
-    end = max(before, min(quarters, len(guided)))
-    return guided[max(0, end - quarters) : end]
+        guided = [p for p in guided if periods.sort_key(p) <= periods.sort_key(upto)]
+    return guided[-quarters:] if quarters else guided
 
 
 def guidance(
@@ -110,13 +112,21 @@ def guidance(
 
     ``upto``/``quarters``: only the ``guided_window`` of ``quarters`` periods up to ``upto`` (0: every period).
     """
-    rows = guidance_rows(data, metrics, basis)
+    wanted = {id(r) for r in guidance_rows(data, metrics, basis)}
+    rows = [r for r in scorecard.records(data, upto=upto) if id(r) in wanted]  # in the scorecard's order
     if quarters:
         shown = set(guided_window(data, upto, quarters))
         rows = [r for r in rows if r["target_period"] in shown]
     if not rows:
         return None
     return figures.range_vs_actual_figure(data.ticker, rows, selected, panel_titles=panel_titles)
+
+
+def sparkline(data: CompanyData, *, metric: str, basis: str | None = None) -> go.Figure:
+    """A KPI card's sparkline: every quarter of the figure, coloured by its change on the quarter before."""
+    values = data.series(metric, basis)
+    axis = periods.quarter_axis(list(values))
+    return figures.sparkline_figure(data.ticker, axis, values, metric, basis, vocab.METRIC_UNITS[metric])
 
 
 PAGE_CHARTS = (revenue, margins, opex, guidance)  # what the chart pages draw (serve builds each once at start)

@@ -52,7 +52,7 @@ from earnings.model import briefing, fmt, scorecard, tables
 from earnings.model.cards import Card
 from earnings.read import bundle, queries
 from earnings.read.bundle import CompanyData
-from earnings.render import charts, figures
+from earnings.render import charts, figures, palette
 
 CHART_WIDTH = 700  # px: the printable width of A4 (186 mm) and Letter with 12 mm margins is ≥ 703 px
 CHART_HEIGHT = 380  # px: with the numbers, the commentary and the notes, a step fits one printed page
@@ -130,7 +130,9 @@ def environment() -> jinja2.Environment:
     )
     env.tests["web_address"] = is_web_address
     env.filters["script_json"] = _figure_json
-    env.globals.update(chart_width=CHART_WIDTH, chart_height=CHART_HEIGHT, missing=fmt.MISSING)
+    env.globals.update(
+        chart_width=CHART_WIDTH, chart_height=CHART_HEIGHT, missing=fmt.MISSING, palette=palette.css_variables()
+    )
     return env
 
 
@@ -206,10 +208,11 @@ def _reported_rows(data: CompanyData, period: str, metric: str, basis: str | Non
     """The fact shown, and what the card compares it with: an earlier quarter's fact, the guidance."""
     said = f"{n.label} {n.delta_description or ''} {n.note or ''}"
     rows = [data.fact(period, metric, basis)]
-    if "q/q" in said:
-        rows.append(data.fact(periods.previous_quarter(period), metric, basis))
-    if "y/y" in said:
-        rows.append(data.fact(periods.year_ago_quarter(period), metric, basis))
+    prev, year_ago = periods.previous_quarter(period), periods.year_ago_quarter(period)
+    if "q/q" in said or f"vs {periods.label(prev)}" in said:
+        rows.append(data.fact(prev, metric, basis))
+    if "y/y" in said or f"vs {periods.label(year_ago)}" in said:
+        rows.append(data.fact(year_ago, metric, basis))
     if "guid" in said.lower():
         rows += data.guidance_for(period, metric, basis)
     return rows
@@ -350,7 +353,7 @@ class BuildSection:
     schema_version: object
     made_at: str
     tally: str  # "0 fail · 0 warn · 2 skip · 50 pass — 52 checks in all"
-    checks: list[dict]  # check_id, period, status, category, detail; failures first
+    checks: list[dict]  # check (its name in words), check_id, period, status, category, detail; failures first
 
 
 Section = StepSection | ScorecardSection | SourcesSection | BuildSection
@@ -406,8 +409,8 @@ def step_section(data: CompanyData, period: str, number: int, notes: Notes) -> S
 def scorecard_section(data: CompanyData, period: str, notes: Notes) -> ScorecardSection:
     notes.begin("step-scorecard")
     out = ScorecardSection("step-scorecard", SCORECARD_TITLE, periods.label(period))
-    card_rows = scorecard.rows(data).to_dict("records")  # one row per guidance row, in the same order
-    for row, g in zip(card_rows, data.records("guidance"), strict=True):
+    card_rows = scorecard.rows(data).to_dict("records")  # one row per guidance row, in scorecard.records' order
+    for row, g in zip(card_rows, scorecard.records(data), strict=True):
         cells = [row[c] for c in SCORECARD_COLUMNS]
         out.rows.append(ScorecardRow(cells, row["position"], row["period"] == period, notes.refs([g])))
     out.notes = notes.footer()
@@ -454,7 +457,7 @@ def checks_section(data: CompanyData, checks: pd.DataFrame, meta: dict, made_at:
         meta.get("schema_version"),
         made_at,
         tables.check_tally(mine),
-        mine.to_dict("records"),
+        [{**c, "check": tables.check_name(c["check_id"])} for c in mine.to_dict("records")],
     )
 
 

@@ -19,16 +19,16 @@ from earnings.contract import formulas, periods, vocab
 from earnings.model import fmt
 from earnings.render import palette
 
-INK, GRID, GREY, BLUE, TEAL, ORANGE = (
-    palette.INK,
-    palette.GRID,
-    palette.GREY,
-    palette.BLUE,
-    palette.TEAL,
-    palette.ORANGE,
-)
+INK, GRID, GREY, ORANGE = palette.INK, palette.GRID, palette.GREY, palette.GUIDANCE
 OPEX_COLORS = palette.OPEX_COLORS
-FONT = dict(family=palette.FONT_FAMILY, size=16, color=INK)
+FONT = dict(family=palette.FONT_FAMILY, size=15, color=INK)
+LABEL_SIZE = 13  # value labels on bars and points; smaller than this they are hidden, never shrunk (uniformtext)
+MAX_POINT_LABELS = 12  # quarters with data beyond which points carry no value label (the hover has it)
+TICKS = {  # axis ticks in a unit's format: $150M, 74%, $0.30
+    "usd_m": dict(tickprefix="$", ticksuffix="M", tickformat=",.0f"),
+    "pct": dict(ticksuffix="%", tickformat=".0f"),
+    "usd_per_share": dict(tickprefix="$", tickformat=".2f"),
+}
 
 
 # No plotly template: applying one deep-copies it into every figure (a third of a figure's build
@@ -77,31 +77,48 @@ def _layout(fig: go.Figure, *, height: int = 420, y_title: str = "", legend: boo
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, font=dict(size=14)),
         hoverlabel=dict(font_size=15),
         bargap=0.35,
+        separators=".,",
+        uniformtext=dict(minsize=LABEL_SIZE - 1, mode="hide"),  # a label that does not fit is hidden, not shrunk
     )
-    fig.update_yaxes(title_text=y_title, gridcolor=GRID, zeroline=True, zerolinecolor=GREY, automargin=True)
+    fig.update_yaxes(gridcolor=GRID, zeroline=True, zerolinecolor=GREY, automargin=True)
+    if y_title:
+        fig.update_yaxes(title_text=y_title)
     fig.update_xaxes(gridcolor=GRID, automargin=True, linecolor=GRID)
     return fig
+
+
+def _legend_once(fig: go.Figure, group: str) -> bool:
+    """Whether a trace of ``group`` is the first in the legend (one entry per group, however many traces)."""
+    return not any(t.legendgroup == group and t.showlegend is not False for t in fig.data)
 
 
 def _cd(ticker: str, period: str, metric: str, basis: str | None) -> list[str]:
     return [ticker, period, metric, basis or ""]
 
 
-def _quarter_axis(fig: go.Figure, axis: list[str], present: set[str]) -> None:
-    """Keep every quarter on the axis, in order; say 'no data' under empty ones."""
+def _quarter_axis(fig: go.Figure, axis: list[str], present: set[str], row: int | None = None) -> None:
+    """Keep every quarter on the axis, in order; a quarter without data is a grey band that says so."""
     labels = [periods.label(p) for p in axis]
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels, range=[-0.5, len(labels) - 0.5])
-    for p in axis:
-        if p not in present:
-            fig.add_annotation(
-                x=periods.label(p),
-                y=0,
-                yref="paper",
-                yanchor="bottom",
-                text="no data",
-                showarrow=False,
-                font=dict(size=13, color=GREY),
-            )
+    where = dict(row=row, col=1) if row else {}
+    fig.update_xaxes(
+        type="category", categoryorder="array", categoryarray=labels, range=[-0.5, len(labels) - 0.5], **where
+    )
+    gaps = [i for i, p in enumerate(axis) if p not in present]
+    for i in gaps:
+        _gap(fig, i, row)
+
+
+def _gap(fig: go.Figure, i: int, row: int | None) -> None:
+    """A grey band over the ``i``-th quarter of the axis, with "no data" written up it (it fits a narrow column)."""
+    xref, yref = ("x", "y domain") if not row or row == 1 else (f"x{row}", f"y{row} domain")
+    fig.add_shape(
+        type="rect", xref=xref, yref=yref, x0=i - 0.45, x1=i + 0.45, y0=0, y1=1,
+        fillcolor=palette.GAP_FILL, line=dict(width=0), layer="below",
+    )  # fmt: skip
+    fig.add_annotation(
+        x=i, y=0.02, xref=xref, yref=yref, text="no data", showarrow=False, textangle=-90,
+        xanchor="center", yanchor="bottom", font=dict(size=12, color=GREY),
+    )  # fmt: skip
 
 
 def _selected_line(points: list[str], selected: str | None) -> dict:
@@ -120,6 +137,7 @@ def revenue_figure(
 
     ``guided`` (optional): guidance that targeted reported quarters (dicts with period,
     low, high, qualifier), drawn as an orange range marker over that quarter's bar.
+    Guidance has one legend entry, however many traces draw it.
     """
     fig = go.Figure()
     reported = [p for p in axis if p in revenue]
@@ -130,8 +148,9 @@ def revenue_figure(
             y=[revenue[p] for p in reported],
             text=[fmt.value(revenue[p], "usd_m") for p in reported],
             textposition="outside",
+            textfont=dict(size=LABEL_SIZE + 1),
             cliponaxis=False,
-            marker=dict(color=BLUE, line=_selected_line(reported, selected)),
+            marker=dict(color=palette.metric_color("revenue"), line=_selected_line(reported, selected)),
             customdata=[_cd(ticker, p, "revenue", None) for p in reported],
             hovertemplate="%{x}: %{text}<extra>reported revenue</extra>",
         )
@@ -144,13 +163,14 @@ def revenue_figure(
         fig.add_trace(
             go.Bar(
                 name=f"{label} guidance (not an actual)",
+                legendgroup="guidance",
                 x=[label],
                 y=[guide["high"] - guide["low"]],
                 base=[guide["low"]],
                 marker=dict(
                     color=palette.GUIDANCE_FILL,
                     line=dict(color=ORANGE, width=4 if guide["period"] == selected else 2),
-                    pattern=dict(shape="/", fgcolor=ORANGE, size=8),
+                    pattern=dict(shape=palette.GUIDANCE_PATTERN, fgcolor=ORANGE, size=8),
                 ),
                 customdata=[_cd(ticker, guide["period"], "revenue", None)],
                 text=[rng],
@@ -161,28 +181,34 @@ def revenue_figure(
         fig.add_trace(
             go.Scatter(
                 name="Guidance midpoint",
+                legendgroup="guidance",
+                showlegend=False,
                 x=[label],
                 y=[mid],
                 mode="markers+text",
-                marker=dict(symbol="line-ew-open", size=40, color=ORANGE, line=dict(width=4, color=ORANGE)),
-                text=[f"guide {rng}"],
+                marker=dict(symbol=palette.GUIDED_MARK, size=40, color=ORANGE, line=dict(width=4, color=ORANGE)),
+                text=[rng],
                 textposition="top center",
-                textfont=dict(color=ORANGE, size=14),
+                textfont=dict(color=ORANGE, size=LABEL_SIZE + 1),
                 cliponaxis=False,
                 customdata=[_cd(ticker, guide["period"], "revenue", None)],
-                hovertemplate="midpoint " + fmt.value(mid, "usd_m") + "<extra>guidance</extra>",
+                hovertemplate="midpoint "
+                + fmt.midpoint(guide["low"], guide["high"], "usd_m")
+                + "<extra>guidance</extra>",
             )
         )
         present.add(guide["period"])
-    if guided:  # one trace (one legend entry) for the ranges of every reported quarter, however many
+    if guided:  # one trace for the ranges of every reported quarter, however many
         ranges = [fmt.guidance_range(g["low"], g["high"], "usd_m", g.get("qualifier", "range")) for g in guided]
         fig.add_trace(
             go.Scatter(
                 name="Guided range of a reported quarter (not an actual)",
+                legendgroup="guidance",
+                showlegend=_legend_once(fig, "guidance"),
                 x=[periods.label(g["period"]) for g in guided],
                 y=[formulas.guidance_midpoint(g["low"], g["high"]) for g in guided],
                 mode="markers",
-                marker=dict(symbol="line-ew-open", size=40, color=ORANGE, line=dict(width=4, color=ORANGE)),
+                marker=dict(symbol=palette.GUIDED_MARK, size=40, color=ORANGE, line=dict(width=4, color=ORANGE)),
                 error_y=dict(
                     type="data",
                     symmetric=True,
@@ -198,8 +224,19 @@ def revenue_figure(
         )
     _quarter_axis(fig, axis, present)
     top = max([*revenue.values(), guide["high"] if guide else 0, 1])
-    fig.update_yaxes(range=[0, top * 1.18], tickprefix="$", ticksuffix="M")
+    fig.update_yaxes(range=[0, top * 1.2], **TICKS["usd_m"])
     return _layout(fig, y_title="Revenue, $M")
+
+
+def _fitted_range(values: list[float], *, pad_share: float = 0.18, least: float = 2.0) -> tuple[float, float]:
+    """An axis range that fits ``values`` with room for labels above and below; it starts at 0 only when the data
+    comes near it (a 77.8% → 74.1% move is not flattened against a 0–100% axis)."""
+    lo, hi = min(values), max(values)
+    pad = max((hi - lo) * pad_share, least)
+    lo, hi = lo - pad, hi + pad
+    if 0 < lo < pad * 2:
+        lo = 0.0
+    return lo, hi
 
 
 def margins_figure(
@@ -210,65 +247,118 @@ def margins_figure(
     references: list[dict],
     selected: tuple[str, str, str | None] | None = None,
 ) -> go.Figure:
-    """Gross and operating margins per basis; guided points hollow; long-term model as reference lines."""
-    fig = go.Figure()
-    styles = {
-        ("gross_margin", "non_gaap"): (BLUE, "solid"),
-        ("gross_margin", "gaap"): (BLUE, "dot"),
-        ("operating_margin", "non_gaap"): (TEAL, "solid"),
-        ("operating_margin", "gaap"): (TEAL, "dot"),
-    }
+    """One panel per margin (gross, operating), each on an axis that fits its data; non-GAAP and GAAP drawn apart
+    (solid with filled dots, dashed with hollow diamonds, values on the points); guided midpoints as orange ticks
+    under the actuals; the long-term model as a grey dashed line, its label above the panel (never on the data)."""
+    metrics = [m for m in ("gross_margin", "operating_margin") if any(k[0] == m for k in series)]
+    metrics += [m for m in dict.fromkeys(g["metric"] for g in guided) if m not in metrics]
+    metrics = metrics or ["gross_margin"]
+    row_of = {m: i + 1 for i, m in enumerate(metrics)}
+    refs_of = {m: [r for r in references if r.get("metric", "gross_margin") == m] for m in metrics}
+    fig = make_subplots(rows=len(metrics), cols=1, shared_xaxes=True, vertical_spacing=0.2 if len(metrics) > 1 else 0.1)
     labels = [periods.label(p) for p in axis]
     present: set[str] = set()
-    for (metric, basis), values in series.items():
-        color, dash = styles.get((metric, basis), (GREY, "solid"))
-        ys = [values.get(p) for p in axis]  # None breaks the line: no line across a gap
-        present |= set(values)
-        sizes = [16 if selected == (p, metric, basis) else 10 for p in axis]
-        fig.add_trace(
-            go.Scatter(
-                name=vocab.metric_label(metric, basis),
-                x=labels,
-                y=ys,
-                mode="lines+markers",
-                connectgaps=False,
-                line=dict(color=color, dash=dash, width=3),
-                marker=dict(size=sizes, color=color, line=dict(width=2, color="white")),
-                customdata=[_cd(ticker, p, metric, basis) for p in axis],
-                text=[fmt.value(v, "pct") for v in ys],
-                hovertemplate="%{x}: %{text}<extra>" + vocab.metric_label(metric, basis) + "</extra>",
+    shown_guided: set[tuple[str, str]] = set()
+    for metric in metrics:
+        row = row_of[metric]
+        mine = [g for g in guided if g["metric"] == metric]
+        if mine:  # drawn first: the actuals' dots stay on top of the guided ticks
+            present |= {g["period"] for g in mine}
+            fig.add_trace(
+                go.Scatter(
+                    name="Guided (midpoint; not an actual)",
+                    legendgroup="guidance",
+                    offsetgroup=mine[0]["basis"] or "non_gaap",  # over the actual it guides
+                    showlegend=_legend_once(fig, "guidance"),
+                    x=[periods.label(g["period"]) for g in mine],
+                    y=[formulas.guidance_midpoint(g["low"], g["high"]) for g in mine],
+                    mode="markers",
+                    marker=dict(symbol=palette.GUIDED_MARK, size=34, color=ORANGE, line=dict(width=4, color=ORANGE)),
+                    error_y=dict(
+                        type="data",
+                        symmetric=True,
+                        array=[(g["high"] - g["low"]) / 2 for g in mine],
+                        color=ORANGE,
+                        thickness=3,
+                        width=14,
+                    ),  # fmt: skip
+                    customdata=[_cd(ticker, g["period"], g["metric"], g["basis"]) for g in mine],
+                    hovertext=[
+                        f"Guided {fmt.guidance_range(g['low'], g['high'], 'pct', g['qualifier'])} "
+                        f"({vocab.metric_label(g['metric'], g['basis'])}, {periods.label(g['period'])})"
+                        for g in mine
+                    ],
+                    hovertemplate="%{hovertext}<extra>guidance, not an actual</extra>",
+                ),
+                row=row,
+                col=1,
             )
-        )
-    if guided:  # one trace (one legend entry) for every guided point, however many quarters
-        present |= {g["period"] for g in guided}
-        fig.add_trace(
-            go.Scatter(
-                name="Guided margin (midpoint; not an actual)",
-                x=[periods.label(g["period"]) for g in guided],
-                y=[formulas.guidance_midpoint(g["low"], g["high"]) for g in guided],
-                mode="markers",
-                marker=dict(symbol="diamond-open", size=18, color=ORANGE, line=dict(width=3, color=ORANGE)),
-                customdata=[_cd(ticker, g["period"], g["metric"], g["basis"]) for g in guided],
-                hovertext=[
-                    f"Guided {fmt.guidance_range(g['low'], g['high'], 'pct', g['qualifier'])} "
-                    f"({vocab.metric_label(g['metric'], g['basis'])}, {periods.label(g['period'])})"
-                    for g in guided
-                ],
-                hovertemplate="%{hovertext}<extra>guidance, not an actual</extra>",
+            shown_guided |= {(g["period"], metric) for g in mine}
+        for (m, basis), values in series.items():
+            if m != metric:
+                continue
+            dash, width, symbol, size = palette.basis_style(basis)
+            color = palette.metric_color(metric)
+            ys = [values.get(p) for p in axis]  # None breaks the line: no line across a gap
+            present |= set(values)
+            label_points = len(values) <= MAX_POINT_LABELS
+            group = basis or "non_gaap"
+            fig.add_trace(
+                go.Scatter(
+                    name={"gaap": "GAAP", "non_gaap": "non-GAAP"}.get(group, group),  # the panel names the metric
+                    legendgroup=group,
+                    offsetgroup=group,  # side by side in the quarter: two equal values never hide each other
+                    showlegend=_legend_once(fig, group),
+                    x=labels,
+                    y=ys,
+                    mode="lines+markers+text" if label_points else "lines+markers",
+                    connectgaps=False,
+                    line=dict(color=color, dash=dash, width=width),
+                    marker=dict(
+                        symbol=symbol,
+                        size=[size + 6 if selected == (p, metric, basis) else size for p in axis],
+                        color=color,  # an open symbol is drawn in its line colour, hollow
+                        line=dict(width=2.5, color=color if symbol.endswith("-open") else "white"),
+                    ),
+                    customdata=[_cd(ticker, p, metric, basis) for p in axis],
+                    text=[fmt.value(v, "pct") if v is not None else "" for v in ys],
+                    textposition="middle right" if basis == "gaap" else "middle left",
+                    textfont=dict(size=LABEL_SIZE - 1, color=color),
+                    cliponaxis=False,
+                    hovertemplate="%{x}: %{text}<extra>" + vocab.metric_label(metric, basis) + "</extra>",
+                ),
+                row=row,
+                col=1,
             )
-        )
-    for ref in references:
-        fig.add_hline(
-            y=ref["value"],
-            line=dict(color=GREY, dash="dash", width=2),
-            annotation=dict(text=plain(ref["label"]), font=dict(size=14, color=INK), bgcolor="rgba(255,255,255,0.85)"),
-            annotation_position="bottom left",
-        )
-    _quarter_axis(fig, axis, present)
-    values = [v for s in series.values() for v in s.values()] + [r["value"] for r in references]
-    lo = min([0, *values])
-    fig.update_yaxes(range=[lo - 5 if lo < 0 else 0, 100], ticksuffix="%")
-    return _layout(fig, y_title="Margin, % of revenue", height=460)
+        values = [v for (m, _), s in series.items() if m == metric for v in s.values()]
+        values += [v for g in guided if g["metric"] == metric for v in (g["low"], g["high"])]
+        values += [r["value"] for r in refs_of[metric]]
+        lo, hi = _fitted_range(values or [0, 100])
+        note = "" if lo <= 0 <= hi else " (axis not from 0)"  # said in the panel's title, over the axis
+        fig.update_yaxes(range=[lo, hi], ticksuffix="%", tickformat=".0f", row=row, col=1)
+        yref = "y domain" if row == 1 else f"y{row} domain"
+        xref = "x domain" if row == 1 else f"x{row} domain"
+        for i, ref in enumerate(refs_of[metric]):
+            fig.add_hline(y=ref["value"], line=dict(color=GREY, dash="dash", width=2), row=row, col=1)
+            fig.add_annotation(
+                text=plain(ref["label"]), xref=xref, yref=yref, x=0, y=1, xanchor="left", yanchor="bottom",
+                yshift=2 + 18 * i, showarrow=False, font=dict(size=11.5, color=palette.MUTED),
+            )  # fmt: skip
+        fig.add_annotation(
+            text=f"{vocab.METRICS[metric].label if metric in vocab.METRICS else metric}, % of revenue{note}",
+            xref=xref, yref=yref, x=0, y=1, xanchor="left", yanchor="bottom",
+            yshift=4 + 18 * len(refs_of[metric]), showarrow=False, font=dict(size=15, color=INK),
+        )  # fmt: skip
+    for row in row_of.values():
+        _quarter_axis(fig, axis, present, row)
+    fig = _layout(fig, height=560 if len(metrics) > 1 else 420)
+    fig.update_layout(scattermode="group", scattergap=0.55)
+    # the legend (two rows where a phone wraps it), then a panel's title and the notes under it
+    top = 58 + 22 + 18 * max([len(r) for r in refs_of.values()] or [0])
+    fig.update_layout(
+        margin=dict(l=10, r=10, t=top, b=10), legend=dict(yref="container", y=1, yanchor="top", x=0, xanchor="left")
+    )
+    return fig
 
 
 def opex_figure(
@@ -278,9 +368,11 @@ def opex_figure(
     share_of_revenue: dict[str, float],
     selected: tuple[str, str] | None = None,
 ) -> go.Figure:
-    """GAAP R&D, S&M and G&A stacked per quarter; above them, opex as a share of revenue (derived)."""
+    """GAAP R&D, S&M and G&A stacked per quarter; above them, opex as a share of revenue (derived: dotted, hollow)."""
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.28, 0.72], vertical_spacing=0.06)
     labels = [periods.label(p) for p in axis]
+    dash, width, symbol, size = palette.DERIVED
+    color = palette.metric_color("opex_total")
     fig.add_trace(
         go.Scatter(
             name="Total GAAP opex, % of revenue (derived)",
@@ -288,11 +380,11 @@ def opex_figure(
             y=[share_of_revenue.get(p) for p in axis],  # None breaks the line at a gap
             mode="lines+markers+text",
             connectgaps=False,
-            line=dict(color=ORANGE, width=3, dash="dot"),
-            marker=dict(size=10, color=ORANGE),
-            text=[fmt.value(share_of_revenue.get(p), "pct") for p in axis],
+            line=dict(color=color, width=width, dash=dash),
+            marker=dict(size=size, symbol=symbol, color=color, line=dict(width=2.5, color=color)),
+            text=[fmt.value(share_of_revenue.get(p), "pct") if p in share_of_revenue else "" for p in axis],
             textposition="top center",
-            textfont=dict(color=ORANGE),
+            textfont=dict(color=color, size=LABEL_SIZE - 1),
             cliponaxis=False,
             customdata=[_cd(ticker, p, "opex_total", "gaap") for p in axis],
             hovertemplate="%{x}: %{text} of revenue<extra>derived</extra>",
@@ -303,6 +395,8 @@ def opex_figure(
     present: set[str] = set()
     for metric, values in lines.items():
         reported = [p for p in axis if p in values]
+        if not reported:
+            continue
         present |= set(reported)
         fig.add_trace(
             go.Bar(
@@ -316,37 +410,37 @@ def opex_figure(
                 customdata=[_cd(ticker, p, metric, "gaap") for p in reported],
                 text=[fmt.value(values[p], "usd_m") for p in reported],
                 textposition="inside",
+                textfont=dict(size=LABEL_SIZE),
+                insidetextanchor="middle",
                 hovertemplate="%{x}: %{text}<extra>" + vocab.metric_label(metric, "gaap") + "</extra>",
             ),
             row=2,
             col=1,
         )
     fig = _layout(fig, height=520)
-    fig.update_layout(barmode="stack", uniformtext=dict(minsize=12, mode="hide"))
+    fig.update_layout(barmode="stack")
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels, range=[-0.5, len(labels) - 0.5])
-    for p in axis:
+    for i, p in enumerate(axis):
         if p not in present:
-            fig.add_annotation(
-                x=periods.label(p), y=0, xref="x2", yref="y2", yanchor="bottom", text="no data",
-                showarrow=False, font=dict(size=13, color=GREY),
-            )  # fmt: skip
+            _gap(fig, i, 2)
     shares = [v for v in share_of_revenue.values() if v is not None]
-    fig.update_yaxes(row=1, col=1, title_text="% of revenue", ticksuffix="%", range=[0, max([*shares, 50]) * 1.35])
-    fig.update_yaxes(row=2, col=1, title_text="GAAP opex, $M", tickprefix="$", ticksuffix="M")
+    top = max([*shares, 10])
+    fig.update_yaxes(row=1, col=1, range=[0, top * 1.45], **TICKS["pct"])  # the line's name says % of revenue
+    fig.update_yaxes(row=2, col=1, title_text="GAAP opex, $M", **TICKS["usd_m"])
     return fig
 
 
 def range_vs_actual_figure(
     ticker: str, rows: list[dict], selected: tuple[str, str, str | None] | None = None, panel_titles: bool = True
 ) -> go.Figure:
-    """Guided ranges (bars) against actuals (dots), one panel per guided metric.
+    """Guided ranges (bars) against actuals (dots), one panel per guided metric, in the rows' order.
 
     ``rows``: dicts with metric, basis, target_period, low, high, qualifier, actual.
     An approximate guide ("~75%") is a point, drawn as a tick, never as a range.
     """
     groups: dict[tuple[str, str | None], list[dict]] = {}
     for r in rows:
-        groups.setdefault((r["metric"], r["basis"]), []).append(r)
+        groups.setdefault((r["metric"], r["basis"] or None), []).append(r)
     n = max(len(groups), 1)
     fig = make_subplots(
         rows=n,
@@ -389,7 +483,7 @@ def range_vs_actual_figure(
                     marker=dict(
                         color=palette.GUIDANCE_FILL_STRONG,
                         line=dict(color=ORANGE, width=widths(ranges)),
-                        pattern=dict(shape="/", fgcolor=ORANGE, size=8),
+                        pattern=dict(shape=palette.GUIDANCE_PATTERN, fgcolor=ORANGE, size=8),
                     ),
                     customdata=custom(ranges),
                     text=labels(ranges),
@@ -413,7 +507,7 @@ def range_vs_actual_figure(
                     ),
                     text=labels(points),
                     textposition="top center",
-                    textfont=dict(color=ORANGE, size=14),
+                    textfont=dict(color=ORANGE, size=LABEL_SIZE),
                     cliponaxis=False,
                     customdata=custom(points),
                     hovertemplate="%{y} guided %{text}<extra></extra>",
@@ -433,6 +527,8 @@ def range_vs_actual_figure(
                     marker=dict(size=16, color=INK, symbol="circle"),
                     text=[fmt.value(r["actual"], unit) for r in done],
                     textposition="middle right",
+                    textfont=dict(size=LABEL_SIZE + 1),
+                    cliponaxis=False,
                     customdata=custom(done),
                     hovertemplate="%{y} actual %{text}<extra></extra>",
                     showlegend=once("actual"),
@@ -444,11 +540,79 @@ def range_vs_actual_figure(
         lo = min([r["low"] for r in items] + [r["actual"] for r in done])
         hi = max([r["high"] for r in items] + [r["actual"] for r in done])
         pad = (hi - lo) * 0.35 or abs(hi) * 0.1 or 1
-        prefix, suffix = {"usd_m": ("$", "M"), "pct": ("", "%"), "usd_per_share": ("$", "")}.get(unit, ("", ""))
-        fig.update_xaxes(
-            range=[lo - pad, hi + pad * 1.6], row=i, col=1, gridcolor=GRID, tickprefix=prefix, ticksuffix=suffix
-        )
+        ticks = dict(TICKS.get(unit, {}))
+        if unit == "pct" and hi - lo < 5:
+            ticks["tickformat"] = ".1f"
+        fig.update_xaxes(range=[lo - pad, hi + pad * 1.8], row=i, col=1, gridcolor=GRID, nticks=5, **ticks)
         fig.update_yaxes(type="category", categoryorder="array", categoryarray=ys, row=i, col=1)
     fig = _layout(fig, height=max(260, 170 * n), legend=True)
-    fig.update_layout(barmode="overlay", margin=dict(l=10, r=10, t=90 if panel_titles else 50, b=10))
+    fig.update_layout(
+        barmode="overlay",
+        margin=dict(l=10, r=10, t=80 if panel_titles else 50, b=10),
+        legend=dict(yref="container", y=1, yanchor="top", x=0, xanchor="left"),  # above the first panel's title
+    )
+    return fig
+
+
+def sparkline_figure(
+    ticker: str, axis: list[str], values: dict[str, float], metric: str, basis: str | None, unit: str
+) -> go.Figure:
+    """A card's sparkline: a bar per quarter, coloured by the change on the quarter before (green better, red worse,
+    grey with no quarter before), the zero line drawn, a quarter without data a grey tick that says so."""
+    better = vocab.METRICS[metric].higher_is_better if metric in vocab.METRICS else None
+    fig = go.Figure()
+    reported = [p for p in axis if p in values]
+    colours, hovers = [], []
+    for p in reported:
+        prev = periods.previous_quarter(p)
+        before = values.get(prev)
+        if before is None:
+            colours.append(palette.FLAT)
+            change_text = f"no figure for {periods.label(prev)} to compare"
+        else:
+            d = values[p] - before
+            good = None if better is None or d == 0 else (d > 0) == better
+            colours.append(palette.change_color(good))
+            change_text = f"{fmt.delta(d, unit)} on {periods.label(prev)} (derived)"
+        hovers.append(f"{periods.label(p)}: {fmt.value(values[p], unit)}<br>{change_text}")
+    fig.add_trace(
+        go.Bar(
+            x=[periods.label(p) for p in reported],
+            y=[values[p] for p in reported],
+            marker=dict(color=colours),
+            customdata=[_cd(ticker, p, metric, basis) for p in reported],
+            hovertext=hovers,
+            hovertemplate="%{hovertext}<extra></extra>",
+            name=vocab.metric_label(metric, basis),
+        )
+    )
+    gaps = [p for p in axis if p not in values]
+    if gaps:  # a quarter without data: a grey dash on the zero line, "no data" in its hover
+        fig.add_trace(
+            go.Scatter(
+                x=[periods.label(p) for p in gaps],
+                y=[0] * len(gaps),
+                mode="markers",
+                marker=dict(symbol="line-ew-open", size=12, color=GREY, line=dict(width=2, color=GREY)),
+                hovertext=[f"{periods.label(p)}: no data in the sources" for p in gaps],
+                hovertemplate="%{hovertext}<extra></extra>",
+                name="no data",
+            )
+        )
+    shown = [values[p] for p in reported]
+    lo, hi = min([0.0, *shown]), max([0.0, *shown])
+    pad = (hi - lo) * 0.08 or 1
+    fig.update_layout(
+        height=72, margin=dict(l=0, r=0, t=2, b=2), paper_bgcolor="white", plot_bgcolor="white",
+        showlegend=False, bargap=0.25, dragmode=False, hovermode="closest", font=FONT,
+        hoverlabel=dict(font_size=14),
+    )  # fmt: skip
+    fig.update_xaxes(
+        type="category", categoryorder="array", categoryarray=[periods.label(p) for p in axis],
+        showticklabels=False, showgrid=False, fixedrange=True,
+    )  # fmt: skip
+    fig.update_yaxes(
+        range=[lo - pad if lo < 0 else 0, hi + pad if hi > 0 else 0], showticklabels=False, showgrid=False,
+        zeroline=True, zerolinecolor=INK, zerolinewidth=1, fixedrange=True,
+    )  # fmt: skip
     return fig

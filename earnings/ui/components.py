@@ -17,9 +17,10 @@ import pyarrow as pa
 import streamlit as st
 
 from earnings.contract import periods, vocab
-from earnings.model import cards, drilldown, fmt, urlstate
+from earnings.model import briefing, cards, drilldown, fmt, scorecard, tables, urlstate
 from earnings.read.bundle import CompanyData
-from earnings.ui import access, store, urlsync
+from earnings.render import charts
+from earnings.ui import access, clientside, store, urlsync
 
 esc = fmt.md_escape  # our own words (and numbers) as markdown
 inline = fmt.md_inline  # a line mixing our markdown with text from the data
@@ -241,30 +242,113 @@ def arrow_table(ctx: Context, build: Callable[..., pd.DataFrame | list[dict]], *
     return ctx.data.once(_arrow, build, *args)
 
 
+def _frame(data: CompanyData, build: Callable[..., pd.DataFrame | list[dict]], *args) -> pd.DataFrame:
+    built = build(data, *args)
+    return built if isinstance(built, pd.DataFrame) else pd.DataFrame(built)
+
+
+def _csv(data: CompanyData, build: Callable[..., pd.DataFrame | list[dict]], *args) -> bytes:
+    return tables.csv_bytes(data.once(_frame, build, *args))
+
+
+def csv_download(ctx: Context, build: Callable[..., pd.DataFrame | list[dict]], *args, name: str) -> None:
+    """The table ``build(data, *args)`` as a CSV download (spreadsheet-safe, ``tables.csv_bytes``), made only when
+    someone downloads it."""
+    period = next((a for a in args if isinstance(a, str) and periods.is_period(a)), None)
+    file = "-".join(bit for bit in (ctx.data.ticker, name, period) if bit) + ".csv"
+    st.download_button(
+        "Download as CSV",
+        data=lambda: ctx.data.once(_csv, build, *args),
+        file_name=file,
+        mime="text/csv",
+        key=f"csv_{name}",
+        on_click="ignore",
+        icon="⬇️",
+        type="tertiary",
+    )
+
+
+# rows taller than 4rem wrap their text (Streamlit's rule): a long metric wraps in its narrow pinned column, so a
+# phone keeps the metric and scrolls the other columns
+SCORECARD_ROW_PX = 66
+SCORECARD_HEADER_PX = 38
+SCROLLBAR_PX = 12  # a phone's sideways scrollbar under the rows
+
+
+def scorecard_table(ctx: Context, upto: str | None) -> None:
+    """The guidance scorecard up to ``upto``: select a row to open its figure (the row of the URL's selection
+    ticked), the key columns first and the metric pinned when a phone scrolls it, and its CSV."""
+    figures = scorecard.figures(ctx.data, upto)
+    view = ctx.view
+    row = scorecard.row_of(ctx.data, upto, (view.period, view.metric, view.basis) if view.metric else None)
+    st.dataframe(
+        arrow_table(ctx, tables.guidance_scorecard, upto),
+        hide_index=True,
+        key="scorecard",
+        on_select=lambda: select_from_table(ctx, "scorecard", figures),
+        selection_mode="single-row",
+        selection_default={"selection": {"rows": [row]}} if row is not None else None,
+        row_height=SCORECARD_ROW_PX,  # a long metric wraps to two lines in its narrow pinned column
+        height=SCORECARD_HEADER_PX + SCORECARD_ROW_PX * min(len(figures), 16) + SCROLLBAR_PX,  # up to 16 rows
+        column_config={"Metric": st.column_config.TextColumn(pinned=True, width=135)},
+    )
+    st.caption(
+        "Select a row (or click a bar or dot below) to see the source and what management said. "
+        "Position compares the reported actual with the guided range; distances from the midpoint are derived."
+    )
+    csv_download(ctx, tables.guidance_scorecard, upto, name="guidance-scorecard")
+
+
+def static_table(ctx: Context, build: Callable[..., pd.DataFrame | list[dict]], *args, name: str) -> None:
+    """A small table drawn whole (it wraps on a phone), with its CSV download under it."""
+    st.table(arrow_table(ctx, build, *args), hide_index=True)
+    csv_download(ctx, build, *args, name=name)
+
+
 # --- KPI cards -------------------------------------------------------------------
 
 
 def kpi(ctx: Context, metric: str, basis: str | None, period: str, label: str | None = None) -> None:
-    """A headline figure: value, change vs the prior quarter, a sparkline of every quarter, y/y under it."""
+    """A headline figure: value and change vs the prior quarter, a sparkline of every quarter (each bar coloured by
+    its own change, the zero line drawn, gaps marked), y/y under it, and where it comes from."""
     data = ctx.data
     card = cards.quarter_card(data, period, metric, basis, label or vocab.metric_label(metric, basis))
-    series = data.series(metric, basis)
-    st.metric(
-        card.label,
-        card.value,
-        delta=card.delta,
-        delta_color="normal" if vocab.METRICS[metric].higher_is_better is not False else "inverse",
-        delta_arrow=card.arrow,
-        delta_description=card.delta_description,
-        chart_data=[series.get(p, float("nan")) for p in periods.quarter_axis(list(series))] or None,  # NaN: a gap
-        chart_type="bar",
-        border=True,
-    )
-    st.caption(esc(card.note or "y/y: — (no year-ago figure)"))
-    page = METRIC_PAGE.get(metric, "overview")
-    params = urlstate.selection_updates(data.ticker, period, metric, basis)
-    link = f"Open on {PAGES[page][1]} →" if page != "overview" else "Where it comes from →"
-    st.page_link(PAGES[page][0], label=link, query_params={k: v for k, v in params.items() if v})
+    with st.container(border=True, key=f"kpi_{metric}_{basis or 'none'}"):
+        st.metric(
+            card.label,
+            card.value,
+            delta=card.delta,
+            delta_color=card.color,
+            delta_arrow=card.arrow,
+            delta_description=card.delta_description,
+        )
+        if data.series(metric, basis):
+            fig = store.figure(ctx.db, data.ticker, charts.sparkline, metric=metric, basis=basis)
+            st.plotly_chart(
+                fig,
+                key=f"spark_{metric}_{basis or 'none'}",
+                theme=None,
+                config={"displayModeBar": False, "responsive": True},
+            )
+        st.caption(esc(card.note or "y/y: — (no year-ago figure)"))
+        page = METRIC_PAGE.get(metric, "overview")
+        params = urlstate.selection_updates(data.ticker, period, metric, basis)
+        if page != "overview":
+            st.page_link(
+                PAGES[page][0], label=f"Open on {PAGES[page][1]} →", query_params={k: v for k, v in params.items() if v}
+            )
+        else:  # the panel opens on this page: the selection goes into the URL, as a click on a chart does
+            st.button(
+                "Where it comes from →",
+                key=f"source_{metric}_{basis or 'none'}",
+                type="tertiary",
+                on_click=urlsync.update,
+                args=(params,),
+            )
+
+
+SPARKLINE_NOTE = "Bars: every quarter in the sources; green better and red worse than the quarter before (derived), "
+SPARKLINE_NOTE += "grey with no quarter before; a grey dash on the zero line is a quarter without data."
 
 
 # --- drill-down panel --------------------------------------------------------------
@@ -290,6 +374,22 @@ def commentary_item(data: CompanyData, row: dict) -> None:
     st.caption("Source: " + inline(source_line(data, row["source_id"], row.get("section"))))
 
 
+def passage_line(p: drilldown.Passage) -> str:
+    """The passage's values, each named by its quarter, the figure's in bold: which value is the figure."""
+    if p.is_table_row:
+        cells = [
+            f"**{esc(periods.label(c.period))}: {inline(c.text)} ◀ this figure**"
+            if c.is_figure
+            else f"{esc(periods.label(c.period))}: {inline(c.text)}"
+            for c in p.cells
+        ]
+        return f"In the source's table, row *{inline(p.label)}*: " + " · ".join(cells)
+    (cell,) = p.cells
+    before = p.label if len(p.label) <= 80 else "…" + p.label[-80:]
+    after = p.after if len(p.after) <= 80 else p.after[:80] + "…"
+    return f"The figure in the passage: {inline(before)}**{inline(cell.text)}**{inline(after)}"
+
+
 def drilldown_panel(ctx: Context, view: urlstate.View) -> None:
     if not view.metric or not view.period:
         st.caption(
@@ -304,7 +404,7 @@ def drilldown_panel(ctx: Context, view: urlstate.View) -> None:
             if d.has_figure:
                 approx = " (approx.)" if d.qualifier == "approx" else ""
                 st.markdown(f"## {esc(d.value_text + approx)}")
-                st.caption(esc(f"reported · {vocab.metric_label(d.metric, d.basis)} · unit {d.unit}"))
+                st.caption(esc(f"reported · {vocab.metric_label(d.metric, d.basis)} · {fmt.unit_words(d.unit)}"))
             else:
                 st.markdown("## —")
                 st.caption("No reported figure for this quarter in the sources.")
@@ -322,6 +422,8 @@ def drilldown_panel(ctx: Context, view: urlstate.View) -> None:
             if d.source:
                 st.markdown("**Where the number comes from**")
                 st.markdown("> " + inline(d.source["excerpt"]))
+                if d.passage is not None:
+                    st.markdown(passage_line(d.passage))
                 st.caption("Source: " + inline(source_line(ctx.data, d.source["source_id"], d.source.get("section"))))
                 if d.source.get("note"):
                     st.caption("Note: " + inline(d.source["note"]))
@@ -358,8 +460,11 @@ def _ensure_navigation_app() -> None:
         st.rerun()
 
 
-def page(page_id: str, heading: str, *, show_quarter: bool = True) -> Context:
-    """Every page starts here: database, URL, sidebar, heading, notices. Stops the page on failure."""
+def page(
+    page_id: str, heading: str, *, show_quarter: bool = True, actions: Callable[[Context], None] | None = None
+) -> Context:
+    """Every page starts here: database, URL, sidebar, heading (with "Copy link" and the page's ``actions``),
+    notices. Stops the page on failure."""
     _freeze_long_lived()
     _ensure_navigation_app()
     access.gate()
@@ -368,7 +473,11 @@ def page(page_id: str, heading: str, *, show_quarter: bool = True) -> Context:
         st.stop()
     sidebar(ctx, page_id)
     period = periods.label(ctx.focus) if ctx.focus and show_quarter else ""
-    st.title(esc(f"{heading} · {ctx.data.ticker} {period}".strip()))
+    with st.container(horizontal=True, vertical_alignment="center", gap="small", key="page_head"):
+        st.title(esc(f"{heading} · {ctx.data.ticker} {period}".strip()), width="stretch")
+        if actions is not None:
+            actions(ctx)
+        clientside.copy_link()
     show_notices(ctx.view)
     return ctx
 
@@ -385,3 +494,75 @@ def _freeze_long_lived() -> None:
     if not _frozen:
         _frozen.append(True)
         gc.freeze()
+
+
+# --- the briefing's cards and commentary -------------------------------------------------------------------
+
+
+GUIDED_BADGE = ":orange-badge[Guidance]"  # a guided figure's card: never mistaken for an actual's
+
+
+def briefing_number(n: cards.Card) -> None:
+    """A big number and the line under it. A guided figure is marked apart from an actual: the orange
+    "Guidance" badge, its change in orange without an arrow (a guide is not good or bad news yet)."""
+    with st.container(gap="xxsmall"):
+        st.metric(
+            f"{GUIDED_BADGE} {esc(n.label)}" if n.guided else n.label,
+            n.value,
+            n.delta,
+            delta_color="orange" if n.guided else n.color,
+            delta_arrow="off" if n.guided else n.arrow,
+            delta_description=n.delta_description,
+        )
+        if n.note:
+            st.caption(inline(n.note))
+
+
+def briefing_numbers(numbers: list[cards.Card], per_row: int, heading: str | None = None) -> None:
+    """Big numbers, ``per_row`` cards a row; one a row: the numbers stacked in one card under ``heading``."""
+    if per_row == 1:
+        with st.container(border=True, gap="xsmall"):
+            if heading:
+                st.subheader(heading)
+            for n in numbers:
+                briefing_number(n)
+        return
+    for i in range(0, len(numbers), per_row):
+        for col, n in zip(st.columns(per_row, gap="small"), numbers[i : i + per_row]):
+            with col, st.container(border=True):
+                briefing_number(n)
+
+
+def briefing_guidance(numbers: list[cards.Card], title: str | None, heading: str | None = None) -> None:
+    """Guided figures side by side in one "Guidance, not actuals" panel, each card marked with the orange Guidance
+    badge and its change in orange without an arrow: drawn apart from an actual's card, never mistaken for one.
+    Each column is as wide as its label needs, so no label wraps and the panel stays one row high."""
+    labels = [n.label.removesuffix(", guided") for n in numbers]
+    widths = [max(1.0, len(label) / GUIDED_LABEL_CHARS) for label in labels]
+    with st.container(border=True, key="briefing_guidance"):
+        if heading:
+            st.subheader(heading)
+        st.markdown(f"**Guidance, not actuals:** {esc(title or 'guided figures')}")
+        for col, n, label in zip(st.columns(widths, gap="small"), numbers, labels):
+            with col, st.container(gap="xxsmall"):
+                st.caption(f"**{esc(label)}**")
+                st.metric(GUIDED_BADGE, n.value, n.delta, delta_color="orange", delta_arrow="off")
+                change = (n.delta_description or "").removesuffix(" (derived)")
+                said = [change if n.delta else None, n.note]
+                st.caption(inline("; ".join(x for x in said if x)))
+
+
+GUIDED_LABEL_CHARS = 26  # what a fifth of a 1280 px projector's width holds of a label in bold
+
+
+def briefing_items(data: CompanyData, rows: list[dict], per_row: int = 1) -> None:
+    """Commentary items, each its text as it is and a line saying who said it and where."""
+    for i in range(0, len(rows), per_row):
+        for col, row in zip(
+            st.columns(per_row, gap="small") if per_row > 1 else [st.container()], rows[i : i + per_row]
+        ):
+            with col, st.container(border=True, gap="xxsmall"):
+                st.text(briefing.item_text(row))
+                st.caption(
+                    inline(f"{briefing.item_byline(row)} — {source_line(data, row['source_id'], row.get('section'))}")
+                )
