@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from earnings.contract import periods, vocab
-from earnings.model import fmt, outlook, tables
+from earnings.contract import periods
+from earnings.model import cards, fmt, outlook, tables
 from earnings.ui import components as ui
 
 ctx = ui.page("overview", "Overview")
@@ -12,7 +12,7 @@ if period is None:
     st.caption("No reported quarter for this company in the sources yet.")
     st.stop()
 
-KPIS = vocab.HEADLINE
+KPIS = data.once(cards.headline_figures)
 for row in (KPIS[:3], KPIS[3:]):
     for col, (metric, basis, label) in zip(st.columns(3), row):
         with col:

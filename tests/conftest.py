@@ -29,10 +29,27 @@ def seeds_dir() -> Path:
     return SEEDS_DIR
 
 
+def copy_curated(target: Path) -> Path:
+    """data/*.csv (the curated ALAB dataset, without the filings folders in data/sec/) copied into ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    for src in sorted(DATA_DIR.glob("*.csv")):
+        shutil.copy2(src, target / src.name)
+    return target
+
+
 @pytest.fixture(scope="session")
 def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled data/ built once per session into a temporary folder."""
-    path = tmp_path_factory.mktemp("built") / "earnings.duckdb"
+    """The curated dataset (data/*.csv, ALAB alone) built once per session into a temporary folder."""
+    folder = tmp_path_factory.mktemp("built")
+    path = folder / "earnings.duckdb"
+    build(copy_curated(folder / "data"), path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def bundled_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Everything data/ bundles (the curated dataset and the companies from SEC filings) built once per session."""
+    path = tmp_path_factory.mktemp("bundled") / "earnings.duckdb"
     build(DATA_DIR, path)
     return path
 
@@ -52,10 +69,7 @@ def read_company(db: Path, ticker: str = "ALAB") -> bundle.CompanyData:
 def two_companies(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """data/ plus both fictional ZFDX summaries (tests/fixtures), built into a temporary database."""
     folder = tmp_path_factory.mktemp("two")
-    data = folder / "data"
-    data.mkdir()
-    for src in DATA_DIR.glob("*.csv"):
-        shutil.copy2(src, data / src.name)
+    data = copy_curated(folder / "data")
     db = folder / "earnings.duckdb"
     build(data, db)
     for doc in ("zephyr_2025q1_summary.txt", "zephyr_2025q2_summary.txt"):
@@ -67,11 +81,7 @@ def two_companies(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
     """A private copy of data/*.csv to edit; the repo's files are never touched."""
-    target = tmp_path / "data"
-    target.mkdir()
-    for src in sorted(DATA_DIR.glob("*.csv")):
-        shutil.copy2(src, target / src.name)
-    return target
+    return copy_curated(tmp_path / "data")
 
 
 def run_async(coro):

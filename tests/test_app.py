@@ -145,6 +145,8 @@ def test_page_renders_without_parameters(app, page_id: str) -> None:
     assert at.title, "every page has a title"
     if page_id in QUARTER_PAGES:
         assert title(at) == f"{HEADINGS[page_id]} · ALAB Q4 2024"
+    elif page_id in components.SEVERAL:
+        assert title(at) == HEADINGS[page_id]
     else:
         assert title(at).startswith(f"{HEADINGS[page_id]} · ALAB")
 
@@ -247,6 +249,9 @@ def test_invalid_parameters_fall_back_with_a_notice(app, page_id: str, case: str
         assert not any(raw in t for t in shown), f"{raw[:40]!r} echoed on the page"
     if page_id in QUARTER_PAGES:
         assert title(at) == f"{HEADINGS[page_id]} · ALAB Q4 2024", "falls back to the default view"
+    elif page_id in components.SEVERAL:
+        assert title(at) == HEADINGS[page_id]
+        assert any(m.value.startswith("### ALAB ·") for m in at.sidebar.markdown), "the default company"
     else:
         assert title(at).startswith(f"{HEADINGS[page_id]} · ALAB"), "falls back to the default company"
     if page_id in DRILLDOWN_PAGES and "metric" in params and params["metric"] != "gross_margin":

@@ -377,7 +377,7 @@ def test_crlf_line_endings_and_a_byte_order_mark_build_the_same_tables(tmp_path:
     data = copy_data(tmp_path / "data")
     for path in data.glob("*.csv"):
         path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
-    plain = prepare(DATA_DIR)
+    plain = prepare(copy_data(tmp_path / "plain"))
     windows = prepare(data)
     for table, rows in plain.tables.items():
         assert windows.tables[table] == rows, table

@@ -35,7 +35,7 @@ from streamlit.testing.v1 import AppTest
 from earnings.contract import vocab
 from earnings.model import briefing, fmt
 from earnings.model import commentary as cv
-from earnings.read import bundle
+from earnings.read import bundle, queries
 from earnings.ui import components
 from earnings.write import database as build_mod
 
@@ -113,8 +113,9 @@ def full_error_details() -> Iterator[None]:
 class Known:
     """What each parameter accepts, from the data (the oracle for "should the page say it fell back?")."""
 
-    def __init__(self, data: bundle.CompanyData) -> None:
+    def __init__(self, data: bundle.CompanyData, tickers: list[str]) -> None:
         self.data = data
+        self.tickers = tickers  # every company in the database: the Compare page links to each
         opts = cv.options(cv.items(data), data.metrics(), None, None)
         grid = cv.theme_grid(data)
         self.values: dict[str, list[str]] = {
@@ -165,7 +166,12 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def known(db: Path) -> Known:
-    return Known(read_company(db))
+    con = queries.connect(str(db))
+    try:
+        tickers = queries.companies(con)["ticker"].tolist()
+    finally:
+        con.close()
+    return Known(read_company(db), tickers)
 
 
 @pytest.fixture(scope="module")
@@ -195,7 +201,7 @@ def check_page(at: AppTest, page_id: str, params: dict[str, object], known: Know
     links = [parse_qs(link.proto.query_string) for link in at.get("page_link")]
     for link in links:  # links carry only validated values
         for name, vs in link.items():
-            allowed = known.values.get(name, [])
+            allowed = known.tickers if name == "ticker" else known.values.get(name, [])
             assert all(v in allowed for v in vs), f"{where}: a link carries {name}={vs}"
     notices = [unescape(i.value) for i in at.info if "The link" in unescape(i.value)]
     rejected = known.rejected(params)

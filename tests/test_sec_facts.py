@@ -17,7 +17,14 @@ from earnings.sources.sec_facts import ConceptRule, SecDocumentError, is_company
 from earnings.write.database import DATA_DIR
 
 # the concept table the project ships (data/concepts.csv): priority-ordered, user-extensible
-RULES = secfacts.load_rules(DATA_DIR / "concepts.csv")
+# with the diluted share count, which the shipped table leaves out (its unit is outside the data contract's), added
+# the way a user would add it
+SHIPPED = secfacts.load_rules(DATA_DIR / "concepts.csv")
+RULES = (
+    *SHIPPED,
+    ConceptRule("us-gaap:WeightedAverageNumberOfDilutedSharesOutstanding", "diluted_shares", "shares"),
+    ConceptRule("us-gaap:WeightedAverageNumberOfShareOutstandingBasicAndDiluted", "diluted_shares", "shares"),
+)
 
 
 def parse(doc: object, *, ticker: str, file_name: str, rules: tuple[ConceptRule, ...] = RULES) -> secfacts.SecResult:
@@ -163,7 +170,7 @@ def test_margins_opex_total_and_free_cash_flow_are_derived_from_figures_of_the_s
     gm = fact(res, "2025Q1", "gross_margin")
     assert gm is not None and gm["value"] == 60.0 and gm["unit"] == "pct" and gm["derived"]
     assert gm["note"] == (
-        "derived: gross_profit $600.0M (10-Q filed 2024-05-30) / revenue $1,000.0M (10-Q filed 2024-05-30) × 100"
+        "derived: Gross profit $600.0M (10-Q filed 2024-05-30) / Revenue $1,000.0M (10-Q filed 2024-05-30) × 100"
     )
     om = fact(res, "2025Q1", "operating_margin")
     assert om is not None and om["value"] == 15.0
@@ -333,7 +340,7 @@ def test_cash_flow_ytd_is_differenced_into_quarters() -> None:
     assert got["2025Q1"]["basis"] is None
     fcf = fact(res, "2025Q3", "free_cash_flow")
     assert fcf is not None and fcf["value"] == 461.3 and fcf["derived"]  # 536.3 - 75.0, on the integers
-    assert "operating_cash_flow $536.3M (derived) − capex $75.0M (derived)" in fcf["note"]
+    assert "Operating cash flow $536.3M (derived) − Capital expenditure $75.0M (derived)" in fcf["note"]
 
 
 @settings(max_examples=60, deadline=None)
@@ -550,7 +557,10 @@ def test_cash_and_securities_is_cash_plus_short_term_investments_at_the_same_dat
     assert c["concept"] == (
         "us-gaap:CashAndCashEquivalentsAtCarryingValue + us-gaap:AvailableForSaleSecuritiesDebtSecuritiesCurrent"
     )
-    assert c["note"].startswith("derived: cash and cash equivalents $2,628.798M (10-K filed 2025-03-12) + short-term")
+    assert c["note"] == (
+        "derived: Cash and cash equivalents $2,628.798M (10-K filed 2025-03-12) + Short-term investments "
+        "$2,008.873M (10-K filed 2025-03-12)"
+    )
     assert fact(res, "2025Q3", "cash_and_securities") is None  # never cash alone when investments exist elsewhere
     assert any("2025Q3 cash_and_securities: missing" in f for f in res.flags)
     assert not any(f["metric"] in ("cash", "short_term_investments") for f in res.facts)

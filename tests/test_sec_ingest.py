@@ -244,7 +244,7 @@ def test_sec_fetches_names_itself_ingests_and_works_offline_the_second_time(
     cache = tmp_path / "cache"
     run = sec_cli(base, data, db, cache, "mrvl", "--user-agent", AGENT)
     assert run.returncode == 0, run.stderr
-    assert "built" in run.stdout and "added: sources 21, facts 525" in run.stdout
+    assert "built" in run.stdout and "added: sources 21, facts 499" in run.stdout
     assert {ua for _, ua in handler.seen} == {AGENT}, "every request names the requester"
     assert (cache / f"CIK{MRVL_CIK:010d}.json").exists() and (cache / f"CIK{MRVL_CIK:010d}.json.fetched").exists()
     assert read_company(db, "MRVL").value("2026Q3", "revenue") == 2074.5

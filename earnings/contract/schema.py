@@ -275,7 +275,7 @@ _TABLES = (
     ),
     Table(
         "peers",  # a company's default comparison set, in the order it is shown
-        (_c("ticker", "ticker"), _c("peer", "ticker")),
+        (_c("ticker", "ticker"), _c("peer", "new_ticker")),  # a peer not in the data is left out at build
         key=("ticker", "peer"),
         order_by="rowid",
         identity=("ticker", "peer"),

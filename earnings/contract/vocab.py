@@ -83,6 +83,9 @@ _METRIC_LIST = [
 METRICS: dict[str, Metric] = {m.id: m for m in _METRIC_LIST}
 METRIC_UNITS: dict[str, str] = {m.id: m.unit for m in _METRIC_LIST}
 
+# a source whose kind is one of these is a periodic filing with the SEC (its url: the filing's index page)
+FILING_FORMS = tuple(f + a for f in ("10-K", "10-Q", "10-KT", "10-QT", "20-F", "40-F") for a in ("", "/A"))
+
 # filings' XBRL concepts: what kind of figure each is, and the parts of a figure that are not metrics themselves
 CONCEPT_KINDS = ("flow", "instant", "per_share", "shares")
 CONCEPT_PARTS = ("cash", "short_term_investments")  # cash_and_securities = cash + short-term investments

@@ -64,10 +64,10 @@ def quarter_card(data: CompanyData, period: str, metric: str, basis: str | None,
         return card
     prev, year_ago = periods.previous_quarter(period), periods.year_ago_quarter(period)
     q = change(v, data.value(prev, metric, basis), unit)
-    with_delta(card, metric, q, f"vs {periods.label(prev)} (derived)")  # short: a card's line is never cut
+    with_delta(card, metric, q, f"vs {data.period_label(prev)} (derived)")  # short: a card's line is never cut
     yoy = change(v, data.value(year_ago, metric, basis), unit)
     if yoy is not None:
-        card.note = f"y/y vs {periods.label(year_ago)}: {yoy.text} (derived)"
+        card.note = f"y/y vs {data.period_label(year_ago)}: {yoy.text} (derived)"
     return card
 
 
@@ -90,6 +90,17 @@ def guided_card(data: CompanyData, period: str, metric: str, basis: str | None, 
     return card
 
 
+def headline_figures(data: CompanyData) -> list[tuple[str, str | None, str]]:
+    """The headline's (metric, basis, label), in order: a non-GAAP figure the company does not report (one known
+    from its filings alone) is its GAAP figure instead, labelled so."""
+    out = []
+    for metric, basis, label in vocab.HEADLINE:
+        if basis == "non_gaap" and not data.series(metric, "non_gaap") and data.series(metric, "gaap"):
+            basis, label = "gaap", vocab.metric_label(metric, "gaap")
+        out.append((metric, basis, label))
+    return out
+
+
 def headline(data: CompanyData, period: str) -> list[Card]:
     """The quarter's headline figures, in the order the overview and the briefing show them."""
-    return [quarter_card(data, period, m, b, label) for m, b, label in vocab.HEADLINE]
+    return [quarter_card(data, period, m, b, label) for m, b, label in data.once(headline_figures)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import pandas as pd
 
@@ -76,3 +77,14 @@ def page(table: pd.DataFrame, raw: str | None) -> tuple[Page, str | None]:
             notice = "The link's page number is not a page of this list; showing the first page."
     start = (number - 1) * PAGE_SIZE
     return Page(number, pages, table.iloc[start : start + PAGE_SIZE]), notice
+
+
+def with_links(rows: pd.DataFrame, focus: str) -> pd.DataFrame:
+    """``rows`` with a link to each company's pages and one comparing it with the company in focus (links
+    relative to the page, so they hold under any base path)."""
+    out = rows.copy()
+    out["Pages"] = ["./?" + urlencode({"ticker": t}) for t in rows["Ticker"]]
+    out["Compare"] = [
+        "./compare?" + urlencode({"tickers": ",".join(dict.fromkeys((focus, t))), "ticker": t}) for t in rows["Ticker"]
+    ]
+    return out

@@ -12,11 +12,12 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 from earnings.contract import formulas, periods, vocab
 from earnings.model import fmt
 from earnings.read.bundle import CompanyData
 
-ValueOf = Callable[[CompanyData, str], float | None]  # a company's value for one of its fiscal periods
 CHART_QUARTERS = 12  # calendar quarters the charts cover, ending at the quarter compared
 ALIGNMENT = (
     "Quarters are aligned on the calendar: each company's fiscal quarter stands on the calendar quarter it "
@@ -96,6 +97,20 @@ COLUMNS = (
     "Diluted EPS (GAAP)",
     "Revenue vs guidance",
 )
+COLUMN_HELP = {  # each column's header tooltip: what it is and where it comes from
+    "Revenue": "As reported for the company's fiscal quarter ($M); a filing's fourth quarter is the year less nine "
+    "months (derived)",
+    "Revenue q/q (derived)": "Revenue vs the company's own quarter before; — when that quarter is not in the sources",
+    "Revenue y/y (derived)": "Revenue vs the company's own quarter a year before; — when it is not in the sources",
+    "Gross margin (GAAP)": "As reported, or gross profit / revenue from a filing (derived)",
+    "Gross margin (non-GAAP)": "As a company document states it; filings have no non-GAAP figures",
+    "Operating margin (GAAP)": "As reported, or operating income / revenue from a filing (derived)",
+    "Operating margin (non-GAAP)": "As a company document states it; filings have no non-GAAP figures",
+    "R&D % of revenue (derived)": "GAAP R&D expense / revenue",
+    "Net income (GAAP)": "As reported ($M)",
+    "Diluted EPS (GAAP)": "As reported; never derived (share counts change within a year)",
+    "Revenue vs guidance": "The quarter's revenue against the company's own guidance, where it gave one",
+}
 FIGURES = {  # column -> (metric, basis) shown as reported
     "Revenue": ("revenue", None),
     "Gross margin (GAAP)": ("gross_margin", "gaap"),
@@ -168,64 +183,117 @@ def table(companies: list[CompanyData], quarter: str) -> list[Row]:
     return [row(data, quarter) for data in companies]
 
 
+TEXT_COLUMNS = ("Company", "Fiscal quarter", "Revenue vs guidance")
+
+
+def frames(rows: list[Row]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The table as (values, texts): the values sort (a number, None where missing), the texts are shown."""
+    values, texts = [], []
+    for r in rows:
+        values.append({"Company": r.ticker, "Fiscal quarter": r.fiscal,
+                       **{c: cell.text if c in TEXT_COLUMNS else cell.value for c, cell in r.cells.items()}})  # fmt: skip
+        texts.append({"Company": r.ticker, "Fiscal quarter": r.fiscal, **{c: cell.text for c, cell in r.cells.items()}})
+    columns = ["Company", "Fiscal quarter", *COLUMNS]
+    value_frame = pd.DataFrame(values, columns=columns)
+    for c in COLUMNS:
+        if c not in TEXT_COLUMNS:
+            value_frame[c] = pd.to_numeric(value_frame[c]).astype("Float64")
+    return value_frame, pd.DataFrame(texts, columns=columns)
+
+
+def missing_reasons(rows: list[Row]) -> list[str]:
+    """Why the table shows "—" where it does: one line per company and reason."""
+    out = []
+    for r in rows:
+        reasons: dict[str, list[str]] = {}
+        for column, cell in r.cells.items():
+            if cell.text == fmt.MISSING and cell.why:
+                reasons.setdefault(cell.why, []).append(column)
+        out += [f"{r.ticker}: {', '.join(columns)}: {why}" for why, columns in reasons.items()]
+    return out
+
+
 # --- the series charted -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Point:
+    """A company's figure for one of its fiscal quarters, as charted."""
+
+    value: float
+    derived: bool = False  # computed from reported figures (growth, an index, a filing's Q4 = year − 9 months)
+    basis: str | None = None
+
+
+PointOf = Callable[[CompanyData, str], Point | None]  # a company's point for one of its fiscal periods
 
 
 @dataclass
 class Series:
-    """One company's values on calendar quarters, with the fiscal period behind each point."""
+    """One company's points on calendar quarters, with the fiscal period behind each."""
 
     ticker: str
     name: str
     values: dict[str, float]  # calendar quarter -> value
     fiscal: dict[str, str]  # calendar quarter -> fiscal period
     labels: dict[str, str]  # calendar quarter -> "Q4 FY2025, ended 1 Feb 2025"
+    derived: set[str] = field(default_factory=set)  # calendar quarters whose value is derived
+    bases: dict[str, str | None] = field(default_factory=dict)  # calendar quarter -> the figure's basis
 
 
-def series(data: CompanyData, quarters: list[str], value_of: ValueOf) -> Series:
+def series(data: CompanyData, quarters: list[str], point_of: PointOf) -> Series:
     on = data.once(fiscal_by_calendar)
-    values, fiscal, labels = {}, {}, {}
+    out = Series(data.ticker, data.name, {}, {}, {})
     for q in quarters:
         period = on.get(q)
-        if period is None:
+        point = point_of(data, period) if period is not None else None
+        if point is None:
             continue
-        v = value_of(data, period)
-        if v is not None:
-            values[q], fiscal[q], labels[q] = v, period, data.fiscal_label(period)
-    return Series(data.ticker, data.name, values, fiscal, labels)
+        out.values[q], out.fiscal[q], out.labels[q], out.bases[q] = (
+            point.value,
+            period,
+            data.fiscal_label(period),
+            point.basis,
+        )
+        if point.derived:
+            out.derived.add(q)
+    return out  # fmt: skip
 
 
-def revenue_growth_yoy(data: CompanyData, period: str) -> float | None:
-    return formulas.growth_pct(data.value(period, "revenue"), data.value(periods.shift_quarter(period, -4), "revenue"))
+def revenue_growth_yoy(data: CompanyData, period: str) -> Point | None:
+    """Derived: revenue vs the company's own quarter a year before (never across a gap)."""
+    g = formulas.growth_pct(data.value(period, "revenue"), data.value(periods.shift_quarter(period, -4), "revenue"))
+    return None if g is None else Point(g, True)
 
 
-def margin(metric: str, basis: str | None) -> ValueOf:
-    def value_of(data: CompanyData, period: str) -> float | None:
-        return data.value(period, metric, basis)
+def figure_of(metric: str, bases: tuple[str | None, ...]) -> PointOf:
+    """The company's figure for ``metric`` on the first of ``bases`` it has, derived where the fact is."""
 
-    return value_of
+    def point_of(data: CompanyData, period: str) -> Point | None:
+        for basis in bases:
+            fact = data.fact(period, metric, basis)
+            if fact is not None:
+                return Point(fact["value"], bool(fact.get("derived")), basis)
+        return None
+
+    return point_of
 
 
-def best_margin(metric: str) -> ValueOf:
+def best_margin(metric: str) -> PointOf:
     """GAAP where the company reports it (filings always do), else non-GAAP: one line per company."""
-
-    def value_of(data: CompanyData, period: str) -> float | None:
-        v = data.value(period, metric, "gaap")
-        return v if v is not None else data.value(period, metric, "non_gaap")
-
-    return value_of
+    return figure_of(metric, ("gaap", "non_gaap"))
 
 
 def indexed_revenue(companies: list[CompanyData], quarters: list[str]) -> tuple[list[Series], str | None]:
     """Revenue as 100 at the first calendar quarter every company has (derived); None when they share none."""
-    raw = [series(d, quarters, margin("revenue", None)) for d in companies]
+    raw = [series(d, quarters, figure_of("revenue", (None,))) for d in companies]
     shared = [q for q in quarters if all(q in s.values for s in raw)]
     if not shared:
         return [], None
     base = shared[0]
     out = []
     for s in raw:
-        start = s.values[base]
-        out.append(Series(s.ticker, s.name, {q: v / start * 100 for q, v in s.values.items()
-                                             if periods.sort_key(q) >= periods.sort_key(base)}, s.fiscal, s.labels))  # fmt: skip
+        kept = [q for q in s.values if periods.sort_key(q) >= periods.sort_key(base)]
+        out.append(Series(s.ticker, s.name, {q: s.values[q] / s.values[base] * 100 for q in kept}, s.fiscal, s.labels,
+                          set(kept), s.bases))  # fmt: skip
     return out, base

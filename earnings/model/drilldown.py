@@ -129,6 +129,9 @@ class Drilldown:
     unit: str
     has_figure: bool
     qualifier: str | None = None
+    derived: str | None = None  # the formula of a figure computed from reported ones (None: reported)
+    filing_url: str | None = None  # a filing's page on the SEC's site
+    first_reported: str | None = None  # "first reported $418.1M in 10-Q filed 2021-06-09" (then changed)
     comparisons: list[Comparison] = field(default_factory=list)
     source: dict | None = None  # title, publisher, published_on, file, section, excerpt, note
     passage: Passage | None = None  # the excerpt with the figure's value found in it
@@ -141,15 +144,21 @@ class Drilldown:
         return {"ticker": self.ticker, "period": self.period, "metric": self.metric}
 
 
+def title_period(data: CompanyData, period: str) -> str:
+    """ "Q4 2024" for a calendar quarter; a fiscal one in full: "Q4 FY2025, ended 1 Feb 2025"."""
+    short = data.period_label(period)
+    return short if short == periods.label(period) else data.fiscal_label(period)
+
+
 def comparisons(data: CompanyData, period: str, metric: str, basis: str | None) -> list[Comparison]:
     """Change vs the prior quarter and a year ago, only where those quarters have the figure."""
     if not periods.is_quarter(period):
         prior = f"{periods.fiscal_year(period) - 1}FY"
-        return compare(data, period, prior, metric, basis, f"vs {periods.label(prior)}")
+        return compare(data, period, prior, metric, basis, f"vs {data.period_label(prior)}")
     out = []
     for lag, word in ((1, "q/q"), (4, "y/y")):
         other = periods.shift_quarter(period, -lag)
-        out += compare(data, period, other, metric, basis, f"{word} vs {periods.label(other)}")
+        out += compare(data, period, other, metric, basis, f"{word} vs {data.period_label(other)}")
     return out
 
 
@@ -211,7 +220,7 @@ def build(data: CompanyData, period: str, metric: str, basis: str | None) -> Dri
         period=period,
         metric=metric,
         basis=basis,
-        title=f"{vocab.metric_label(metric, basis)} · {periods.label(period)}",
+        title=f"{vocab.metric_label(metric, basis)} · {title_period(data, period)}",
         value_text=fmt.value(fact["value"] if fact else None, unit),
         unit=unit,
         has_figure=fact is not None,
@@ -221,6 +230,10 @@ def build(data: CompanyData, period: str, metric: str, basis: str | None) -> Dri
         src = data.source(fact["source_id"])
         d.source = {**src, "section": fact["section"], "excerpt": fact["excerpt"], "note": fact["note"]}
         d.passage = passage(data, fact)
+        if fact.get("derived"):
+            d.derived = fact["note"] or "derived from reported figures"
+        if src.get("kind") in FILING_FORMS and src.get("url"):
+            d.filing_url = src["url"]
         d.comparisons = comparisons(data, period, metric, basis)
         cc = data.cross_checks
         mentions = cc[(cc["subject"] == "facts") & (cc["period"] == period) & (cc["metric"] == metric)].to_dict(
@@ -235,10 +248,32 @@ def build(data: CompanyData, period: str, metric: str, basis: str | None) -> Dri
             for m in mentions
             if m["basis"] == basis
         ]
+        d.first_reported = first_reported(data, d.other_mentions, fact, unit)
     d.guidance = guidance_outcomes(data, period, metric, basis)
     d.commentary = linked_commentary(data, period, metric)
     d.themes = linked_themes(data, period, metric)
     return d
+
+
+FILING_FORMS = vocab.FILING_FORMS
+
+
+def first_reported(data: CompanyData, mentions: list[dict], fact: dict, unit: str) -> str | None:
+    """Where an earlier filing first gave the figure, when a later one changed it: "first reported $418.1M in
+    10-Q filed 2021-06-09" (None when the figure is as first filed)."""
+    filed = [
+        (data.source(m["source_id"]).get("published_on"), m)
+        for m in mentions
+        if data.source(m["source_id"]).get("kind") in FILING_FORMS
+    ]
+    filed = [(str(day), m) for day, m in filed if day is not None]
+    if not filed:
+        return None
+    day, first = min(filed, key=lambda x: x[0])
+    if first["agrees"] and first["value"] == fact["value"]:
+        return None
+    kind = data.source(first["source_id"]).get("kind")
+    return f"first reported {fmt.value(first['value'], unit)} in {kind} filed {day[:10]}"
 
 
 def mentions_text(mentions: list[dict]) -> str:

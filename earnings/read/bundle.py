@@ -161,6 +161,13 @@ class CompanyData:
         found = self.period_dates(period)
         return found["calendar_period"] if found else None
 
+    def period_label(self, period: str) -> str:
+        """A short name: "Q4 2024" where the fiscal quarter is the calendar one, else "Q4 FY2025" (never taken for
+        a calendar quarter it is not)."""
+        calendar = self.calendar_period(period)
+        same = calendar in (None, period) or (not periods.is_quarter(period) and period.startswith(calendar))
+        return periods.label(period) if same else periods.fiscal_label(period)
+
     def fiscal_label(self, period: str) -> str:
         """How the company names the period, and when it ended: "Q4 FY2025, ended 26 Jan 2025"."""
         label = periods.fiscal_label(period)

@@ -202,8 +202,8 @@ def company_list(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             select f.ticker, s.kind, s.published_on from facts f join sources s on s.source_id = f.source_id
         ), origin as (
             select ticker,
-                   bool_or(kind in ('10-K', '10-Q', '10-K/A', '10-Q/A', '20-F', '40-F')) as from_filings,
-                   bool_or(kind not in ('10-K', '10-Q', '10-K/A', '10-Q/A', '20-F', '40-F')) as from_documents,
+                   bool_or(list_contains($forms, kind)) as from_filings,
+                   bool_or(not list_contains($forms, kind)) as from_documents,
                    max(published_on) as updated
             from cited group by ticker
         )
@@ -212,5 +212,6 @@ def company_list(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                coalesce(o.from_filings, false) as from_filings, o.updated
         from companies c left join latest l using (ticker) left join origin o using (ticker)
         order by c.ticker
-        """
+        """,
+        {"forms": list(vocab.FILING_FORMS)},
     ).df()

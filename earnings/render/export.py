@@ -48,7 +48,7 @@ import plotly.offline
 from markupsafe import Markup
 
 from earnings.contract import periods, vocab
-from earnings.model import briefing, fmt, scorecard, tables
+from earnings.model import briefing, cards, fmt, scorecard, tables
 from earnings.model.cards import Card
 from earnings.read import bundle, queries
 from earnings.read.bundle import CompanyData
@@ -221,7 +221,7 @@ def _reported_rows(data: CompanyData, period: str, metric: str, basis: str | Non
 def number_rows(data: CompanyData, period: str, step_id: str, n: Card) -> list[dict | None]:
     """The rows (facts, guidance) a step's big number rests on, found from the metric its label names."""
     if step_id == "headline":
-        key = next(((m, b) for m, b, label in vocab.HEADLINE if label == n.label), None)
+        key = next(((m, b) for m, b, label in data.once(cards.headline_figures) if label == n.label), None)
         return _reported_rows(data, period, *key, n) if key else []
     if step_id == "outlook":
         nxt = briefing.next_quarter(period)

@@ -63,7 +63,7 @@ def freeze(fig: go.Figure | None) -> FrozenFigure | None:
     return None if fig is None else FrozenFigure(fig)
 
 
-def _layout(fig: go.Figure, *, height: int = 420, y_title: str = "", legend: bool = True) -> go.Figure:
+def layout(fig: go.Figure, *, height: int = 420, y_title: str = "", legend: bool = True) -> go.Figure:
     fig.update_layout(
         paper_bgcolor="white",
         plot_bgcolor="white",
@@ -225,7 +225,7 @@ def revenue_figure(
     _quarter_axis(fig, axis, present)
     top = max([*revenue.values(), guide["high"] if guide else 0, 1])
     fig.update_yaxes(range=[0, top * 1.2], **TICKS["usd_m"])
-    return _layout(fig, y_title="Revenue, $M")
+    return layout(fig, y_title="Revenue, $M")
 
 
 def _fitted_range(values: list[float], *, pad_share: float = 0.18, least: float = 2.0) -> tuple[float, float]:
@@ -351,7 +351,7 @@ def margins_figure(
         )  # fmt: skip
     for row in row_of.values():
         _quarter_axis(fig, axis, present, row)
-    fig = _layout(fig, height=560 if len(metrics) > 1 else 420)
+    fig = layout(fig, height=560 if len(metrics) > 1 else 420)
     fig.update_layout(scattermode="group", scattergap=0.55)
     # the legend (two rows where a phone wraps it), then a panel's title and the notes under it
     top = 58 + 22 + 18 * max([len(r) for r in refs_of.values()] or [0])
@@ -417,7 +417,7 @@ def opex_figure(
             row=2,
             col=1,
         )
-    fig = _layout(fig, height=520)
+    fig = layout(fig, height=520)
     fig.update_layout(barmode="stack")
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels, range=[-0.5, len(labels) - 0.5])
     for i, p in enumerate(axis):
@@ -545,7 +545,7 @@ def range_vs_actual_figure(
             ticks["tickformat"] = ".1f"
         fig.update_xaxes(range=[lo - pad, hi + pad * 1.8], row=i, col=1, gridcolor=GRID, nticks=5, **ticks)
         fig.update_yaxes(type="category", categoryorder="array", categoryarray=ys, row=i, col=1)
-    fig = _layout(fig, height=max(260, 170 * n), legend=True)
+    fig = layout(fig, height=max(260, 170 * n), legend=True)
     fig.update_layout(
         barmode="overlay",
         margin=dict(l=10, r=10, t=80 if panel_titles else 50, b=10),

@@ -12,6 +12,8 @@ One meaning per colour, everywhere:
   colour, drawn dotted with hollow markers and named "(derived)".
 - **Green and red are changes only** (``UP``, ``DOWN``): better or worse than the quarter before (for a cost,
   a rise is worse); grey when there is nothing to compare with.
+- **On a page of several companies a colour is a company** (``COMPANY_COLORS``, with a marker shape each), fixed
+  by its place in the chosen list; never orange, green or red.
 - **Ink** is text, an actual against its guidance, and the outline of the selected point; **grey** is a
   reference line or a quarter without data.
 """
@@ -66,6 +68,10 @@ BASIS_STYLES = {
 DERIVED = ("dot", 2, "circle-open", 11)  # dash, width, marker symbol, marker size: in the metric's colour
 GUIDED_MARK = "line-ew-open"  # a guided midpoint: a wide orange tick an actual's dot stays visible on
 
+# a company's colour and marker on a page of several companies, by its place in the list (at most eight)
+COMPANY_COLORS = ("#1f5fa8", "#6b4fa3", "#128a84", "#8c564b", "#c2185b", "#34495e", "#0288d1", "#7b1fa2")
+COMPANY_MARKERS = ("circle", "square", "diamond", "triangle-up", "hexagon", "star", "pentagon", "cross")
+
 FONT_FAMILY = "Inter, 'Segoe UI', Helvetica, Arial, sans-serif"
 
 
@@ -75,6 +81,11 @@ def metric_color(metric: str) -> str:
 
 def basis_style(basis: str | None) -> tuple[str, int, str, int]:
     return BASIS_STYLES.get(basis, BASIS_STYLES[None])
+
+
+def company_style(index: int) -> tuple[str, str]:
+    """(colour, marker symbol) of the ``index``-th company on a page of several."""
+    return COMPANY_COLORS[index % len(COMPANY_COLORS)], COMPANY_MARKERS[index % len(COMPANY_MARKERS)]
 
 
 def change_color(favourable: bool | None) -> str:

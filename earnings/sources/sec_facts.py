@@ -155,7 +155,7 @@ METRIC_ORDER = (
 
 KIND_DOC_UNITS = {"flow": "USD", "instant": "USD", "per_share": "USD/shares", "shares": "shares"}
 KIND_UNITS = {"flow": "usd_m", "instant": "usd_m", "per_share": "usd_per_share", "shares": "shares_m"}
-PERIODIC_FORMS = frozenset(f + a for f in ("10-K", "10-Q", "10-KT", "10-QT", "20-F", "40-F") for a in ("", "/A"))
+PERIODIC_FORMS = frozenset(vocab.FILING_FORMS)
 ANNUAL_FORMS = frozenset(f for f in PERIODIC_FORMS if not f.startswith("10-Q"))
 QUARTER_DAYS = (84, 98)
 HALF_DAYS = (168, 196)
@@ -323,6 +323,12 @@ def _human(d: date) -> str:
 
 def _plain_number(x: float) -> str:
     return f"{x:,}"
+
+
+def _words(name: str) -> str:
+    """A metric or a part of one as a reader names it: "Gross profit", "Short-term investments"."""
+    metric = vocab.METRICS.get(name)
+    return metric.label if metric else name.replace("_", " ").capitalize().replace("Short term", "Short-term")
 
 
 def _amount(raw: float, unit: str) -> str:
@@ -784,7 +790,8 @@ class _Parser:
         (an, av), (bn, bv) = a, b
         sym, tail = {"/": ("/", " × 100"), "-": (MINUS, ""), "+": ("+", "")}[op]
         raw = av.raw / bv.raw * 100 if op == "/" else av.raw - bv.raw if op == "-" else av.raw + bv.raw
-        left, right = f"{an} {_amount(av.raw, 'usd_m')} ({av.origin})", f"{bn} {_amount(bv.raw, 'usd_m')} ({bv.origin})"
+        left = f"{_words(an)} {_amount(av.raw, 'usd_m')} ({av.origin})"
+        right = f"{_words(bn)} {_amount(bv.raw, 'usd_m')} ({bv.origin})"
         note = f"{left} {sym} {right}{tail}"
         return _Val(
             raw=raw,

@@ -41,7 +41,11 @@ PAGES = {
     "commentary": ("pages/commentary.py", "Commentary", "commentary"),
     "briefing": ("pages/briefing.py", "Briefing", "briefing"),
     "data": ("pages/data.py", "Data", "data"),
+    "compare": ("pages/compare.py", "Compare", "compare"),
+    "companies": ("pages/companies.py", "Companies", "companies"),
 }
+# pages of several companies: their heading names no single company or quarter
+SEVERAL = frozenset({"compare", "companies"})
 # the page that shows a metric best
 METRIC_PAGE = {
     "revenue": "revenue",
@@ -146,12 +150,15 @@ def sidebar(ctx: Context, current_page: str) -> None:
             _url_select("Company", ctx.tickers, "ticker", ctx.view.ticker, lambda t: f"{t} · {ctx.names.get(t, '')}")
         quarters = ctx.data.quarters()
         if quarters:
-            _url_select("Quarter in focus", list(reversed(quarters)), "period", ctx.focus, periods.label)
+            _url_select("Quarter in focus", list(reversed(quarters)), "period", ctx.focus, ctx.data.period_label)
         keep = {"ticker": ctx.view.ticker}
         if ctx.view.period:
             keep["period"] = ctx.view.period
         for page_id, (file, title, _) in PAGES.items():
-            st.page_link(file, label=title, query_params=keep, disabled=page_id == current_page)
+            if page_id == "companies" and len(ctx.tickers) < 2:
+                continue  # one company: nothing to list
+            label = "Compare with peers" if page_id == "compare" and ctx.data.peers else title
+            st.page_link(file, label=label, query_params=keep, disabled=page_id == current_page)
         meta = ctx.db.meta
         st.caption(f"Data built {esc(meta.get('built_at', '—'))} · hash {esc(meta.get('content_hash', '')[:12])}")
 
@@ -256,9 +263,14 @@ def csv_download(ctx: Context, build: Callable[..., pd.DataFrame | list[dict]], 
     someone downloads it."""
     period = next((a for a in args if isinstance(a, str) and periods.is_period(a)), None)
     file = "-".join(bit for bit in (ctx.data.ticker, name, period) if bit) + ".csv"
+    csv_button(lambda: ctx.data.once(_csv, build, *args), file=file, name=name)
+
+
+def csv_button(make: Callable[[], bytes], *, file: str, name: str) -> None:
+    """A "Download as CSV" button whose file ``make()`` writes only when someone downloads it."""
     st.download_button(
         "Download as CSV",
-        data=lambda: ctx.data.once(_csv, build, *args),
+        data=make,
         file_name=file,
         mime="text/csv",
         key=f"csv_{name}",
@@ -390,7 +402,9 @@ def passage_line(p: drilldown.Passage) -> str:
     return f"The figure in the passage: {inline(before)}**{inline(cell.text)}**{inline(after)}"
 
 
-def drilldown_panel(ctx: Context, view: urlstate.View) -> None:
+def drilldown_panel(ctx: Context, view: urlstate.View, *, name_company: bool = False) -> None:
+    """The figure ``view`` selects: value, source, guidance, commentary. ``name_company``: on a page of several
+    companies the title says whose figure it is."""
     if not view.metric or not view.period:
         st.caption(
             "Click any bar, point or range to see where the number comes from and what management said about it."
@@ -400,11 +414,16 @@ def drilldown_panel(ctx: Context, view: urlstate.View) -> None:
     with st.container(border=True, key="drilldown"):
         left, right = st.columns([1, 2])
         with left:
-            st.markdown(f"#### {esc(d.title)}")
+            st.markdown(f"#### {esc(f'{d.ticker} · {d.title}' if name_company else d.title)}")
             if d.has_figure:
                 approx = " (approx.)" if d.qualifier == "approx" else ""
                 st.markdown(f"## {esc(d.value_text + approx)}")
-                st.caption(esc(f"reported · {vocab.metric_label(d.metric, d.basis)} · {fmt.unit_words(d.unit)}"))
+                how = "derived" if d.derived else "reported"
+                st.caption(esc(f"{how} · {vocab.metric_label(d.metric, d.basis)} · {fmt.unit_words(d.unit)}"))
+                if d.derived:
+                    st.caption(inline(d.derived))
+                if d.first_reported:
+                    st.caption(inline(d.first_reported.capitalize() + "; the latest filing's value is the figure."))
             else:
                 st.markdown("## —")
                 st.caption("No reported figure for this quarter in the sources.")
@@ -413,7 +432,7 @@ def drilldown_panel(ctx: Context, view: urlstate.View) -> None:
             for g in d.guidance:
                 st.markdown(
                     inline(
-                        f"Guided {g.range_text} (issued with {periods.label(g.issued_period)}) → actual {g.actual_text}: "
+                        f"Guided {g.range_text} (issued with {ctx.data.period_label(g.issued_period)}) → actual {g.actual_text}: "
                         f"{POSITION_WORDS[g.position]}; {g.distance_text}; the source says “{g.source_label}”."
                     )
                     + " *(distance derived)*"
@@ -425,8 +444,10 @@ def drilldown_panel(ctx: Context, view: urlstate.View) -> None:
                 if d.passage is not None:
                     st.markdown(passage_line(d.passage))
                 st.caption("Source: " + inline(source_line(ctx.data, d.source["source_id"], d.source.get("section"))))
-                if d.source.get("note"):
+                if d.source.get("note") and not d.derived:
                     st.caption("Note: " + inline(d.source["note"]))
+                if d.filing_url:
+                    st.link_button("The filing on sec.gov", d.filing_url)
                 if d.other_mentions:
                     st.caption("Also stated as: " + inline(drilldown.mentions_text(d.other_mentions)))
             for g in d.guidance:
@@ -437,14 +458,14 @@ def drilldown_panel(ctx: Context, view: urlstate.View) -> None:
             for row in items:
                 commentary_item(ctx.data, row)
             for t in d.themes:
-                st.text(f"Theme · {t['topic']} · {periods.label(t['period'])}: {t['text']}")
+                st.text(f"Theme · {t['topic']} · {ctx.data.period_label(t['period'])}: {t['text']}")
                 if t.get("trend"):
                     st.caption(inline(f"Trend: {t['trend']}"))
         else:
             st.caption("No commentary in the sources is linked to this figure.")
         st.page_link(
             PAGES["commentary"][0],
-            label=f"All commentary on {vocab.metric_label(d.metric)} in {periods.label(d.period)} →",
+            label=f"All commentary on {vocab.metric_label(d.metric)} in {ctx.data.period_label(d.period)} →",
             query_params=d.commentary_link_params(),
         )
 
@@ -461,7 +482,11 @@ def _ensure_navigation_app() -> None:
 
 
 def page(
-    page_id: str, heading: str, *, show_quarter: bool = True, actions: Callable[[Context], None] | None = None
+    page_id: str,
+    heading: str,
+    *,
+    show_quarter: bool = True,
+    actions: Callable[[Context], None] | None = None,
 ) -> Context:
     """Every page starts here: database, URL, sidebar, heading (with "Copy link" and the page's ``actions``),
     notices. Stops the page on failure."""
@@ -472,9 +497,10 @@ def page(
     if ctx is None:
         st.stop()
     sidebar(ctx, page_id)
-    period = periods.label(ctx.focus) if ctx.focus and show_quarter else ""
+    period = ctx.data.period_label(ctx.focus) if ctx.focus and show_quarter else ""
     with st.container(horizontal=True, vertical_alignment="center", gap="small", key="page_head"):
-        st.title(esc(f"{heading} · {ctx.data.ticker} {period}".strip()), width="stretch")
+        title = heading if page_id in SEVERAL else f"{heading} · {ctx.data.ticker} {period}".strip()
+        st.title(esc(title), width="stretch")
         if actions is not None:
             actions(ctx)
         clientside.copy_link()

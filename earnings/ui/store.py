@@ -228,6 +228,17 @@ def sources(db: DbState) -> pd.DataFrame:
     return _rerun_if_replaced(_sources, _key(db), db)
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+@_of_one_build
+def _read_once(key: tuple, name: str, _fn: Callable, _db: DbState) -> object:
+    return _fn(_pinned(_db))
+
+
+def read_once(db: DbState, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    """``fn(con)`` on the build ``db`` describes, read once per build and shared by all sessions: read-only."""
+    return _rerun_if_replaced(_read_once, _key(db), f"{fn.__module__}.{fn.__qualname__}", fn, db)
+
+
 def _csv_of_build(con: duckdb.DuckDBPyConnection, table: str, content_hash: str) -> bytes:
     if queries.content_hash(con) != content_hash:
         raise Replaced  # the file is another build now: the download fails rather than mixing builds
@@ -259,6 +270,23 @@ def _figure(
     key: tuple, ticker: str, name: str, options: tuple, _builder: Callable, _db: DbState
 ) -> FrozenFigure | None:
     return freeze(_builder(_company(key, ticker, _db), **dict(options)))
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _figure_of_several(
+    key: tuple, tickers: tuple[str, ...], name: str, options: tuple, _builder: Callable, _db: DbState
+) -> FrozenFigure | None:
+    companies = [d for d in (_company(key, t, _db) for t in tickers) if d is not None]
+    return freeze(_builder(companies, **dict(options)))
+
+
+def figure_of_several(
+    db: DbState, tickers: list[str], builder: Callable[..., go.Figure | None], **options
+) -> FrozenFigure | None:
+    """``builder([data of each ticker], **options)``: like ``figure``, for a chart of several companies."""
+    name = f"{builder.__module__}.{builder.__qualname__}"
+    key = (_key(db), tuple(tickers), name, tuple(sorted(options.items())), builder, db)
+    return _rerun_if_replaced(_figure_of_several, *key)
 
 
 def figure(db: DbState, ticker: str, builder: Callable[..., go.Figure | None], **options) -> FrozenFigure | None:

@@ -134,6 +134,12 @@ def prepare(data_dir: Path = DATA_DIR) -> BuildResult:
                 }
             )
 
+    known = {c["ticker"] for c in source.rows("companies")}
+    checks += [
+        reconcile.Check(f"peer:{r['ticker']}:{r['peer']}", r["ticker"], None, "skip", "peers",
+                        f"{r['peer']}, a peer of {r['ticker']}, is not in the data: left out of its comparisons")
+        for r in source.rows("peers") if r["peer"] not in known
+    ]  # fmt: skip
     result = BuildResult(content_hash=content_hash(source), checks=checks)
     result.tables = {
         "companies": source.rows("companies"),
@@ -144,7 +150,7 @@ def prepare(data_dir: Path = DATA_DIR) -> BuildResult:
         "targets": resolved["targets"].primary,
         "commentary": source.rows("commentary"),
         "themes": source.rows("themes"),
-        "peers": source.rows("peers"),
+        "peers": [r for r in source.rows("peers") if r["peer"] in known],
         "estimates": source.rows("estimates"),
         "periods": _periods(
             source,

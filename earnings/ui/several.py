@@ -1,0 +1,164 @@
+"""Pages of several companies: the Compare page's companies, quarter, table, charts and clicks; the Companies list.
+
+The URL holds the view: ``tickers`` (the companies compared, in order) and ``quarter`` (a calendar quarter), and,
+as on every page, ``ticker``/``period``/``metric``/``basis``: the company in focus and the figure drilled into
+(the company of the point or cell clicked).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+import streamlit as st
+from pandas.io.formats.style import Styler
+
+from earnings.model import companies as companies_model
+from earnings.model import compare, drilldown, urlstate
+from earnings.read import queries
+from earnings.read.bundle import CompanyData
+from earnings.render import compare as compare_charts
+from earnings.ui import store, urlsync
+from earnings.ui.components import Context
+
+TABLE_KEY = "compare_table"
+
+
+@dataclass
+class Comparison:
+    ctx: Context
+    companies: list[CompanyData]
+    quarter: str | None
+    notices: list[str]
+
+    @property
+    def tickers(self) -> list[str]:
+        return [d.ticker for d in self.companies]
+
+    def of(self, ticker: str) -> CompanyData | None:
+        return next((d for d in self.companies if d.ticker == ticker), None)
+
+
+def comparison(ctx: Context) -> Comparison:
+    """The companies and the calendar quarter the URL asks for, validated. Defaults: the company in focus and its
+    peers, and the latest calendar quarter most of them have reported."""
+    params = urlsync.current()
+    default = [ctx.data.ticker, *[p for p in ctx.data.peers if p in ctx.names]]
+    tickers, notices = urlstate.resolve_tickers(urlstate.raw_value(params, "tickers"), ctx.tickers, default)
+    chosen = [d for d in (store.company(ctx.db, t) for t in tickers) if d is not None]
+    held = compare.quarters_held(chosen)
+    q = urlstate.choose(urlstate.raw_value(params, "quarter"), held, compare.default_quarter(chosen),
+                        "calendar quarter", "the latest most of them reported")  # fmt: skip
+    if q.notice:
+        notices.append(q.notice)
+    return Comparison(ctx, chosen, q.value, notices)
+
+
+def choose_companies(cmp: Comparison) -> None:
+    """The companies compared: search as you type among every company, at most eight, in the order picked."""
+    key = "compare_tickers"
+    st.session_state[key] = cmp.tickers
+
+    def to_url() -> None:
+        picked = st.session_state[key] or cmp.tickers[:1]
+        focus = cmp.ctx.data.ticker if cmp.ctx.data.ticker in picked else picked[0]
+        urlsync.update({"tickers": ",".join(picked), "ticker": focus, "period": None, "metric": None, "basis": None})
+
+    st.multiselect(
+        "Companies",
+        cmp.ctx.tickers,
+        key=key,
+        max_selections=urlstate.MAX_TICKERS,
+        format_func=lambda t: f"{t} · {cmp.ctx.names.get(t, '')}",
+        on_change=to_url,
+        placeholder="Type a ticker or a name",
+    )
+
+
+def choose_quarter(cmp: Comparison) -> None:
+    key = "compare_quarter"
+    held = list(reversed(compare.quarters_held(cmp.companies)))
+    if cmp.quarter in held:
+        st.session_state[key] = cmp.quarter
+
+    def to_url() -> None:
+        urlsync.update({"quarter": st.session_state[key], "metric": None, "basis": None})
+
+    st.selectbox("Calendar quarter", held, key=key, format_func=compare.calendar_label, on_change=to_url)
+
+
+def styled(rows: list[compare.Row]) -> Styler:
+    """The table: sorts by the figures, shows each as the model wrote it ("—" where missing)."""
+    values, texts = compare.frames(rows)
+    style = values.style
+    for column in compare.COLUMNS:
+        if column not in compare.TEXT_COLUMNS:
+            style = style.format(lambda _v, c=column: "", subset=[column])  # replaced row by row below
+            for i, text in enumerate(texts[column]):
+                style = style.format(lambda _v, t=text: t, subset=pd.IndexSlice[[i], [column]])
+    return style
+
+
+def table(cmp: Comparison, rows: list[compare.Row]) -> None:
+    st.dataframe(
+        styled(rows),
+        key=TABLE_KEY,
+        on_select=lambda: select_cell(rows),
+        selection_mode="single-cell",
+        hide_index=True,
+        column_config={
+            "Company": st.column_config.TextColumn(pinned=True, width="small"),
+            "Fiscal quarter": st.column_config.TextColumn(width="medium", help="The company's own fiscal quarter"),
+            **{c: st.column_config.Column(help=compare.COLUMN_HELP[c]) for c in compare.COLUMN_HELP},
+        },
+        placeholder="—",
+    )
+
+
+def select_cell(rows: list[compare.Row]) -> None:
+    """on_select of the table: the clicked cell's figure (its company, fiscal quarter, metric) into the URL."""
+    cells = (st.session_state.get(TABLE_KEY) or {}).get("selection", {}).get("cells", [])
+    if not cells:
+        return
+    row, column = cells[0]
+    if not (isinstance(row, int) and 0 <= row < len(rows)) or column not in compare.COLUMNS:
+        return
+    cell = rows[row].cells[column]
+    if cell.period and cell.metric:
+        urlsync.update(urlstate.selection_updates(rows[row].ticker, cell.period, cell.metric, cell.basis))
+
+
+def select_point(cmp: Comparison, key: str) -> None:
+    """on_select of a chart: the point's company (one of those compared) and fiscal quarter into the URL."""
+    event = st.session_state.get(key) or {}
+    points = event.get("selection", {}).get("points", []) if event else []
+    picked = drilldown.selection_from_point(points[0]) if points else None
+    if picked is None:
+        return
+    ticker, period, metric, basis = picked
+    data = cmp.of(ticker)
+    if data is None or period not in data.periods() or metric not in data.metrics():
+        return
+    urlsync.update(urlstate.selection_updates(ticker, period, metric, basis))
+
+
+def charts(cmp: Comparison) -> None:
+    """The page's charts (each built once per build, companies, quarter and selection), clickable."""
+    view = cmp.ctx.view
+    selected = (view.ticker, view.period, view.metric) if view.metric else None
+    for key, builder, options in compare_charts.CHARTS:
+        fig = store.figure_of_several(cmp.ctx.db, cmp.tickers, builder, quarter=cmp.quarter, selected=selected,
+                                      **options)  # fmt: skip
+        if fig is not None:
+            st.plotly_chart(fig, key=key, on_select=lambda k=key: select_point(cmp, k), selection_mode="points",
+                            theme=None, config={"displayModeBar": False, "responsive": True})  # fmt: skip
+
+
+def _listing(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return companies_model.listing(queries.company_list(con))
+
+
+def company_list(db: store.DbState) -> pd.DataFrame:
+    """Every company as the Companies page lists it (one read per build, shared by all sessions: read-only)."""
+    return store.read_once(db, _listing)
