@@ -1,5 +1,7 @@
 """Entry point: `streamlit run dashboard.py`. Page setup and navigation only."""
 
+from datetime import timedelta
+
 import streamlit as st
 
 from earnings.ui import components
@@ -14,4 +16,14 @@ pages = [
     for page_id, (file, title, path) in components.PAGES.items()
 ]
 current = st.navigation(pages, position="hidden")
+
+
+@st.fragment(run_every=timedelta(days=1))
+def _rerun_after_a_reconnect() -> None:
+    """Empty. Streamlit's frontend reruns the page after a reconnect (a replica gone, the viewer moved to another)
+    only when the page has an auto-rerun fragment: without one, the dead replica's page stays, with download
+    buttons that no longer work."""
+
+
+_rerun_after_a_reconnect()
 current.run()

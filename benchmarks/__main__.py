@@ -19,6 +19,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--reruns", type=int, help="timed reruns per page (default: 30; quick: 10)")
     p.add_argument("--skip-browser", action="store_true", help="no Chromium timings")
     p.add_argument("--skip-scale", action="store_true", help="no 1,000-company database")
+    p.add_argument("--scale", action="store_true", help="with --quick: the 1,000-company database too (+2 min)")
     p.add_argument("--out", default=str(OUT), help="results folder (default: benchmarks/)")
     p.add_argument("--label", help="a note recorded with the results (e.g. what changed)")
     p.add_argument("--soak", action="store_true", help="only the soak run: viewers clicking around for minutes")

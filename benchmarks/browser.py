@@ -97,6 +97,21 @@ def _ready_at(log: list[dict], charts: int, title: str | None) -> tuple[float | 
     return done_at, ready_at
 
 
+def _last_state(page) -> str:
+    """What the page showed when it gave up waiting (the observer's last entry), for the error's text."""
+    try:
+        log = page.evaluate("window.__bench ? window.__bench.log : []")
+    except Exception:
+        return ""
+    if not log:
+        return "; nothing observed"
+    s = log[-1]
+    return (
+        f"; last seen at {s['t']:.0f} ms: done {s['done']}, title {s['title'][:40]!r}, "
+        f"{s['drawn']}/{s['charts']} charts drawn, {s['skeletons']} skeleton(s)"
+    )
+
+
 class Browser:
     """One Chromium for the whole run; ``with Browser() as b: b.time_to_charts(...)``."""
 
@@ -136,10 +151,11 @@ class Browser:
             page.goto(url, wait_until="commit", timeout=self.timeout_ms)
             page.wait_for_function(READY, arg=[charts, title], timeout=self.timeout_ms, polling=50)
         except Exception as e:  # a timeout or a crashed page is a measured error
-            return {"error": f"{type(e).__name__}: {str(e).splitlines()[0][:200]}"}
+            return {"error": f"{type(e).__name__}: {str(e).splitlines()[0][:200]}{_last_state(page)}"}
         log = page.evaluate("window.__bench.log")
         done_at, ready_at = _ready_at(log, charts, title)
-        exceptions = page.locator('[data-testid="stException"]').count()
+        found = page.locator('[data-testid="stException"]')
+        exceptions = found.count()
         out = {
             "script_done_ms": done_at,
             "charts_ms": ready_at,
@@ -147,7 +163,8 @@ class Browser:
             "charts_seen": log[-1]["drawn"] if log else 0,
         }
         if exceptions:
-            out["error"] = f"{exceptions} exception(s) on the page"
+            first = " ".join(found.first.inner_text(timeout=2000).split())[:300]
+            out["error"] = f"{exceptions} exception(s) on the page: {first}"
         return out
 
     def cold(self, url: str, charts: int, title: str | None) -> dict:

@@ -11,6 +11,8 @@ ROOM_N = 50
 ROOM_X_FLOOR = 2.0
 ROOM_RSS_MIB = 400.0
 SCALE_X_BUNDLED = 1.5
+COMPARE_X_REVENUE = 1.5  # issue 15: the compare page's warm server time ≤ 1.5× the revenue page's, same run
+DATABASES = {"dashboard": "bundled", "scale": "1,000×40"}
 
 
 def _target(tid: str, what: str, value: float | None, limit: float, unit: str, ok: bool | None = None) -> dict:
@@ -49,11 +51,29 @@ def targets(result: dict) -> list[dict]:
         out.append(_target("room:rss", f"{ROOM_N} viewers: server RSS (peak)", rss or None, ROOM_RSS_MIB, "MiB"))
     scale = result.get("scale") or {}
     for url, r in (scale.get("pages") or {}).items():
-        base = ((st.get("pages") or {}).get(url) or {}).get("p50")
+        if url not in (st.get("pages") or {}):
+            continue  # e.g. Compare with more companies than the bundled data holds
+        base = st["pages"][url].get("p50")
         x = ratio(r.get("p50"), base)
         ok = None if x is None else (x <= SCALE_X_BUNDLED and not r.get("errors"))
         out.append(_target(f"scale:{url}", f"1,000×40 server time {url} (× bundled)", x, SCALE_X_BUNDLED, "x", ok))
+    for db, key, r in _several(result):
+        if r.get("companies") is None:
+            continue  # the target is the compare page's
+        x = ratio(r.get("p50"), r.get("beside_p50"))
+        ok = None if x is None else (x <= COMPARE_X_REVENUE and not r.get("errors") and not r.get("beside_errors"))
+        what = f"{DATABASES[db]}: server time {key} (× {r.get('beside_url')} alongside)"
+        out.append(_target(f"compare:{db}:{key}", what, x, COMPARE_X_REVENUE, "x", ok))
     return out
+
+
+def _several(result: dict) -> list[tuple[str, str, dict]]:
+    """(database, key, entry) of every page timed with a page beside it (Compare, Companies), bundled first."""
+    pages = {
+        "dashboard": (result.get("server_time") or {}).get("pages") or {},
+        "scale": (result.get("scale") or {}).get("pages") or {},
+    }
+    return [(db, key, r) for db, found in pages.items() for key, r in found.items() if r.get("beside_url")]
 
 
 # --- formatting ---------------------------------------------------------------------------------------
@@ -81,6 +101,82 @@ def mark(ok: bool | None) -> str:
 
 def _by_id(result: dict) -> dict[str, dict]:
     return {t["id"]: t for t in result.get("targets") or targets(result)}
+
+
+def _page(key: str, r: dict) -> str:
+    """A row's page: its URL, and how many companies when it is not the key (Compare)."""
+    url = r.get("url") or key
+    return f"`{url}`" if url == key else f"`{url}` ({r.get('companies') or '?'} companies)"
+
+
+def _several_section(result: dict, t: dict[str, dict]) -> list[str]:
+    """Compare (each size, each database) and Companies, each next to the revenue page taken in turn with it."""
+    rows = []
+    for db, key, r in _several(result):
+        tg = t.get(f"compare:{db}:{key}", {})
+        x = tg.get("value") if tg else ratio(r.get("p50"), r.get("beside_p50"))
+        rows.append(
+            [
+                DATABASES[db],
+                _page(key, r),
+                ms(r.get("p50")),
+                ms(r.get("p95")),
+                ms(r.get("beside_p50")),
+                times(x),
+                mark(tg.get("pass")) if tg else "",
+                ms(r.get("cpu_ms_per_run")),
+                ms(r.get("first_ms")),
+                str(r.get("charts")),
+                f"{r.get('errors', 0)} / {r.get('beside_errors', 0)}",
+            ]
+        )
+    if not rows:
+        return []
+    lines = [
+        f"## Pages of several companies beside the revenue page (server time per warm rerun, ms; the revenue "
+        f"page's reruns taken in turn with each, on the same server; target: Compare ≤ {COMPARE_X_REVENUE:g}× "
+        "the revenue page)",
+        "",
+    ]
+    lines += _table(
+        [
+            "data",
+            "page",
+            "median",
+            "p95",
+            "revenue median alongside",
+            "× revenue",
+            f"≤ {COMPARE_X_REVENUE:g}×",
+            "server CPU/run (est.)",
+            "first run",
+            "charts",
+            "errors (page / revenue)",
+        ],
+        rows,
+    )
+    notes = []
+    cmp = result.get("compare") or {}
+    sizes = cmp.get("sizes") or []
+    for db in ("dashboard", "scale"):
+        c = cmp.get(db) or {}
+        held = sorted(int(n) for n in (c.get("urls") or {}))
+        left = [n for n in sizes if n not in held]
+        if c and left:
+            elsewhere = (
+                "measured on the 1,000×40 database only"
+                if db != "scale" and cmp.get("scale")
+                else "the 1,000×40 database has them: run without --skip-scale (with --quick: add --scale)"
+                if db != "scale"
+                else "not measured"
+            )
+            notes.append(
+                f"The {DATABASES[db]} data holds {c.get('companies')} companies: Compare with "
+                + " and ".join(str(n) for n in left)
+                + f" companies is {elsewhere}."
+            )
+    lines += ["", *notes] if notes else []
+    lines.append("")
+    return lines
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -201,7 +297,7 @@ def markdown(result: dict) -> str:
             tg = t.get(f"server:{url}", {})
             rows.append(
                 [
-                    f"`{url}`",
+                    _page(url, r),
                     ms(r.get("p50")),
                     ms(r.get("p95")),
                     ms(r.get("floor_p50")),
@@ -260,7 +356,7 @@ def markdown(result: dict) -> str:
             c, w = t.get(f"charts_cold:{url}", {}), t.get(f"charts_warm:{url}", {})
             rows.append(
                 [
-                    f"`{url}`",
+                    _page(url, r),
                     ms(r.get("cold_ms")),
                     ms(r.get("floor_cold_ms")),
                     times(c.get("value")),
@@ -385,7 +481,7 @@ def markdown(result: dict) -> str:
             tg = t.get(f"scale:{url}", {})
             rows.append(
                 [
-                    f"`{url}`",
+                    _page(url, r),
                     ms(base.get("p50")),
                     ms(r.get("p50")),
                     ms(r.get("p95")),
@@ -411,6 +507,7 @@ def markdown(result: dict) -> str:
             rows,
         )
         lines.append("")
+    lines += _several_section(result, t)
     tally = [x["pass"] for x in t.values()]
     lines.append(f"Targets: {tally.count(True)} pass, {tally.count(False)} miss, {tally.count(None)} not measured.")
     return "\n".join(lines) + "\n"

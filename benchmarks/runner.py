@@ -42,9 +42,18 @@ PAGE_URLS: dict[str, str] = {
     "/commentary": "Commentary",
     "/briefing": "Briefing",
     "/data": "Data",
+    "/compare": "Compare",
+    "/companies": "Companies",
 }
 DRILLDOWN_URL = "/revenue?period=2024Q4&metric=revenue"
+# Timed on every dashboard with the same URL, except "/compare": it is timed once for each of COMPARE_SIZES, naming
+# that many of the database's companies and a calendar quarter they share (compare_urls, timed_items).
 TIMED_URLS: dict[str, str] = {**PAGE_URLS, DRILLDOWN_URL: "Revenue"}
+COMPARE_SIZES = (2, 4, 8)
+# Pages of several companies are timed with the revenue page beside them (its reruns taken in turn with theirs,
+# on the same server): issue 15's target is the compare page's median ≤ 1.5× the revenue page's.
+BESIDE_URL = "/revenue"
+BESIDE_PAGES = frozenset({"/compare", "/companies"})
 
 # What a room of viewers clicks through after opening the overview: pages and drill-down links.
 ROOM_URLS: list[tuple[str, str]] = [
@@ -107,6 +116,8 @@ class Plan:
             plan.reruns = args.reruns
         if args.skip_browser:
             plan.browser = False
+        if getattr(args, "scale", False):  # --quick --scale: the 1,000-company database too
+            plan.scale = True
         if args.skip_scale:
             plan.scale = False
         return plan
@@ -165,6 +176,63 @@ def versions() -> dict:
 # --- 1. server time per page ------------------------------------------------------------------------
 
 
+def compare_key(n: int) -> str:
+    return f"/compare ({n} companies)"
+
+
+def compare_urls(db_path: str | Path, sizes: tuple[int, ...] = COMPARE_SIZES) -> dict:
+    """The Compare page's URL for each size the database can fill: its first ``n`` companies (as it lists
+    them) and the calendar quarter they all reported last (the page's own default: the latest quarter most of
+    them reported). Returns {"companies": how many the database holds, "urls": {n: url}, "quarters": {n: q}}."""
+    import duckdb
+
+    from earnings.model import compare
+    from earnings.read import bundle, queries
+
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        tickers = list(queries.companies(con)["ticker"])
+        wanted = [n for n in sizes if n <= len(tickers)]
+        data = [bundle.company_data(con, t) for t in tickers[: max(wanted, default=0)]]
+    finally:
+        con.close()
+    out: dict = {"companies": len(tickers), "urls": {}, "quarters": {}, "tickers": {}}
+    for n in wanted:
+        quarter = compare.default_quarter(data[:n])
+        out["urls"][n] = f"/compare?tickers={','.join(tickers[:n])}" + (f"&quarter={quarter}" if quarter else "")
+        out["quarters"][n], out["tickers"][n] = quarter, tickers[:n]
+    return out
+
+
+@dataclass(frozen=True)
+class Timed:
+    """One row of the server-time tables: the title its heading starts with and its URL on each dashboard
+    ("dashboard", "scale"); ``beside``: a URL of the same dashboard whose reruns are taken in turn with it."""
+
+    key: str
+    title: str
+    urls: dict[str, str]
+    beside: str | None = None
+    companies: int | None = None
+
+
+def timed_items(compare: dict[str, dict] | None = None) -> list[Timed]:
+    """TIMED_URLS in order, "/compare" as one row per COMPARE_SIZES that some database can fill (``compare``:
+    compare_urls of each dashboard by name); the pages of several companies with BESIDE_URL beside them."""
+    compare = compare or {}
+    items = []
+    for url, title in TIMED_URLS.items():
+        beside = BESIDE_URL if url in BESIDE_PAGES else None
+        if url != "/compare":
+            items.append(Timed(url, title, {"dashboard": url, "scale": url}, beside))
+            continue
+        for n in COMPARE_SIZES:
+            urls = {name: c["urls"][n] for name, c in compare.items() if n in c["urls"]}
+            if urls:
+                items.append(Timed(compare_key(n), title, urls, beside, companies=n))
+    return items
+
+
 def _entry(r: dict, cpu_ms: float | None) -> dict:
     return {
         **stats.summary(r["ms"]),
@@ -182,47 +250,65 @@ def _read_cpu(into: dict, servers: dict[str, Server]) -> None:
     into.update({name: s.cpu() for name, s in servers.items()})
 
 
-def server_times(servers: dict[str, Server], plan: Plan) -> dict:
-    """For each URL, reruns of the floor, the dashboard (and the 1,000×40 dashboard) taken in turn.
+def server_times(servers: dict[str, Server], plan: Plan, items: list[Timed] | None = None) -> dict:
+    """For each item, reruns of the floor, the dashboard (and the 1,000×40 dashboard) taken in turn, and of the
+    item's ``beside`` page on each dashboard.
 
-    Returns {"floor": all floor reruns, "pages": {url: ...}, "scale": {url: ...}}; each page entry also
-    carries ``floor_p50``, the floor's median over the reruns taken alongside that page's.
+    Returns {"floor": all floor reruns, "pages": {key: ...}, "scale": {key: ...}}; each entry also carries
+    ``floor_p50``, the floor's median over the reruns taken alongside it, its ``url``, and with a page beside it
+    ``beside_url``/``beside_p50``/``beside_errors``. Its server CPU/run then leaves out the beside page's reruns,
+    counted at that page's own CPU/run in this run (so it is an estimate).
     """
     out: dict = {"floor": None, "pages": {}, "scale": {}}
     floor_ms: list[float] = []
     floor_cpu: list[float] = []
     floor_errors: list[str] = []
-    for url, title in TIMED_URLS.items():
-        log(f"server time: {url}")
+    for item in items if items is not None else timed_items():
+        log(f"server time: {item.key}")
+        names = [name for name in ("dashboard", "scale") if name in servers and name in item.urls]
         targets = [wsclient.Target("floor", servers["floor"].ws, "/", None)]
-        targets += [
-            wsclient.Target(name, servers[name].ws, url, title) for name in ("dashboard", "scale") if name in servers
-        ]
+        for name in names:
+            targets.append(wsclient.Target(name, servers[name].ws, item.urls[name], item.title))
+            if item.beside:
+                targets.append(
+                    wsclient.Target(f"{name}:beside", servers[name].ws, item.beside, TIMED_URLS[item.beside])
+                )
+        on_server = ["floor", *names]
         cpu0: dict[str, float | None] = {}
-        timed_start = partial(_read_cpu, cpu0, {t.name: servers[t.name] for t in targets})
+        timed_start = partial(_read_cpu, cpu0, {n: servers[n] for n in on_server})
         r = asyncio.run(
             wsclient.time_side_by_side(
                 targets,
                 reruns=plan.reruns,
                 warmup=plan.warmup,
-                budget_s={"scale": SCALE_BUDGET_S},
+                budget_s={"scale": SCALE_BUDGET_S, "scale:beside": SCALE_BUDGET_S},
                 on_timed=timed_start,
             )
         )
-        cpu = {t.name: servers[t.name].cpu() for t in targets}
-        per_run = {}  # server CPU per timed rerun (the untimed first runs, with their cold caches, are not in it)
+        cpu = {n: servers[n].cpu() for n in on_server}
+        per_run: dict[str, float | None] = {}  # server CPU per timed rerun (not the untimed first runs)
         for n in cpu:
             made = len(r[n]["ms"]) + len(r[n]["errors"])
             c0, c1 = cpu0.get(n), cpu[n]
-            per_run[n] = (c1 - c0) / made * 1000 if c0 is not None and c1 is not None and made else None
+            spent = (c1 - c0) * 1000 if c0 is not None and c1 is not None else None
+            if spent is not None and f"{n}:beside" in r:  # the beside page's reruns at its own CPU/run
+                own = (out["pages"] if n == "dashboard" else out["scale"]).get(item.beside, {}).get("cpu_ms_per_run")
+                b = r[f"{n}:beside"]
+                spent = spent - own * (len(b["ms"]) + len(b["errors"])) if own is not None else None
+            per_run[n] = spent / made if spent is not None and made else None
         floor_ms += r["floor"]["ms"]
         floor_errors += r["floor"]["errors"]
         if per_run["floor"] is not None:
             floor_cpu.append(per_run["floor"])
         floor_p50 = stats.median(r["floor"]["ms"])
-        out["pages"][url] = {**_entry(r["dashboard"], per_run["dashboard"]), "floor_p50": floor_p50}
-        if "scale" in r:
-            out["scale"][url] = {**_entry(r["scale"], per_run["scale"]), "floor_p50": floor_p50}
+        for n in names:
+            e = {**_entry(r[n], per_run[n]), "floor_p50": floor_p50, "url": item.urls[n]}
+            if item.companies:
+                e["companies"] = item.companies
+            if item.beside:
+                b = r[f"{n}:beside"]
+                e.update(beside_url=item.beside, beside_p50=stats.median(b["ms"]), beside_errors=len(b["errors"]))
+            out["pages" if n == "dashboard" else "scale"][item.key] = e
     out["floor"] = _entry(
         {"ms": floor_ms, "first_ms": None, "charts": 1, "elements": None, "errors": floor_errors},
         stats.median(floor_cpu),
@@ -445,8 +531,27 @@ def _ms(runs: list[dict], key: str = "charts_ms") -> float | None:
     return stats.median([r[key] for r in runs if r.get(key) is not None])
 
 
-def browser_times(plan: Plan, dash: Server, floor: Server, charts: dict[str, int], env: dict, logs: Path) -> dict:
-    """Time to charts of every page next to the floor's (warm: in turn; cold: a fresh server each)."""
+def browser_visits(pages: dict[str, dict], *, drilldown: bool) -> dict[str, tuple[str, str, int, int | None]]:
+    """What the browser visits: key -> (URL, title, charts, companies compared), from the bundled dashboard's server times
+    (``pages``, keyed as timed_items keys them): every page (and DRILLDOWN_URL), Compare with as many
+    companies as the bundled data has (up to the largest of COMPARE_SIZES)."""
+    out = {}
+    for url, title in (TIMED_URLS if drilldown else PAGE_URLS).items():
+        if url == "/compare":
+            keys = [compare_key(n) for n in reversed(COMPARE_SIZES) if compare_key(n) in pages]
+            if keys:
+                r = pages[keys[0]]
+                out[keys[0]] = (r["url"], title, r.get("charts") or 0, r.get("companies"))
+            continue
+        out[url] = (url, title, (pages.get(url) or {}).get("charts") or 0, None)
+    return out
+
+
+def browser_times(
+    plan: Plan, dash: Server, floor: Server, visits: dict[str, tuple[str, str, int, int | None]], env: dict, logs: Path
+) -> dict:
+    """Time to charts of every page (browser_visits) next to the floor's (warm: in turn; cold: a fresh server
+    each)."""
     from benchmarks import browser as br  # Playwright is only needed here
 
     exe = br.chromium_path()
@@ -462,8 +567,7 @@ def browser_times(plan: Plan, dash: Server, floor: Server, charts: dict[str, int
 
     with br.Browser(exe) as b:
         unpaired_floor_cold = [] if plan.paired_cold else [cold(FLOOR_APP, {}, "cold-floor", "/", 1, None)]
-        for url, title in (TIMED_URLS if plan.browser_drilldown_url else PAGE_URLS).items():
-            n = charts.get(url) or 0
+        for key, (url, title, n, companies) in visits.items():
             log(f"browser: {url} ({n} chart(s)) and the floor")
             warm = b.warm(
                 {"floor": (floor.base + "/", 1, None), "page": (dash.base + url, n, title)}, plan.warm_samples
@@ -476,7 +580,9 @@ def browser_times(plan: Plan, dash: Server, floor: Server, charts: dict[str, int
             floor_cold_all += floor_cold if plan.paired_cold else []
             floor_warm_all += warm["floor"]
             runs = [*cold_runs, *warm["page"]]
-            out["pages"][url] = {
+            out["pages"][key] = {
+                "url": url,
+                "companies": companies,
                 "charts": n,
                 "cold_ms": _ms(cold_runs),
                 "warm_ms": _ms(warm["page"]),
@@ -558,6 +664,7 @@ def run(plan: Plan) -> dict:
             "warm_samples": plan.warm_samples,
             "clicks": plan.clicks,
             "scale": f"{plan.scale_companies}x{plan.scale_quarters}" if plan.scale else None,
+            "compare_sizes": list(COMPARE_SIZES),
             "replicas_room": plan.replicas_room,
             "replicas": plan.replicas if plan.replicas_room else None,
             "replicas_rounds": plan.replicas_rounds if plan.replicas_room else None,
@@ -593,7 +700,12 @@ def run(plan: Plan) -> dict:
         floor, dash = servers["floor"], servers["dashboard"]
         result["idle_rss_mib"] = {name: s.rss() for name, s in servers.items()}
 
-        times = server_times(servers, plan)
+        compare = {
+            "dashboard": compare_urls(db),
+            **({"scale": compare_urls(scale_env["EARNINGS_DB"])} if scale_env else {}),
+        }
+        result["compare"] = {"sizes": list(COMPARE_SIZES), "beside": BESIDE_URL, **compare}
+        times = server_times(servers, plan, timed_items(compare))
         result["server_time"] = {"floor": times["floor"], "pages": times["pages"]}
         if "scale" in servers:
             result["scale"] = {"ticker": "ZZ0001", "pages": times["scale"], "rss_mib": servers["scale"].rss()}
@@ -611,8 +723,8 @@ def run(plan: Plan) -> dict:
             result["replicas_room"] = replicas_room(plan, dash, env, logs)
 
         if plan.browser:
-            charts = {url: v["charts"] for url, v in times["pages"].items()}
-            result["browser"] = browser_times(plan, dash, floor, charts, env, logs)
+            visits = browser_visits(times["pages"], drilldown=plan.browser_drilldown_url)
+            result["browser"] = browser_times(plan, dash, floor, visits, env, logs)
         else:
             result["browser"] = {"skipped": "--skip-browser"}
     result["machine"]["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]

@@ -78,6 +78,8 @@ elif screen.step.id == "outlook":
     else:
         st.subheader(screen.heading)
         st.markdown(fmt.md_escape(screen.empty_text or ""))
+    for line in screen.expectations:
+        st.caption(fmt.md_escape(line))
     ui.briefing_items(data, screen.items, per_row=2)
 else:
     st.subheader(screen.heading)

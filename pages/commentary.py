@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from earnings.contract import periods, vocab
+from earnings.contract import vocab
 from earnings.model import commentary as cv
 from earnings.model import fmt, urlstate
 from earnings.ui import components as ui
@@ -39,14 +39,14 @@ def theme_detail(topic: str | None, period: str | None) -> None:
     if topic is None:
         st.caption("Click a cell for its full text and source; the Topic or Trend cell shows the whole topic.")
         return
-    where = periods.label(period) if period else "every quarter"
+    where = ctx.data.period_label(period) if period else "every quarter"
     with st.container(border=True, key="theme_detail"):
         st.markdown(f"**{fmt.md_inline(topic)}** · {esc(where)}")
         cells = cv.theme_cells(data.themes, topic, period)
         if not cells:
             st.markdown(esc(f"Nothing in the sources on this topic for {where}."))
         for c in cells:
-            st.text(c["text"] if period else f"{periods.label(c['period'])}: {c['text']}")
+            st.text(c["text"] if period else f"{ctx.data.period_label(c['period'])}: {c['text']}")
             if c.get("trend"):
                 st.caption(fmt.md_inline(f"Trend: {c['trend']}"))
             if c.get("note"):
@@ -153,7 +153,7 @@ pager_row("top")
 
 
 def theme_item(row: dict) -> None:
-    st.markdown(f"**Theme** · {fmt.md_inline(row['topic'])} · {esc(periods.label(row['period']))}")
+    st.markdown(f"**Theme** · {fmt.md_inline(row['topic'])} · {esc(ctx.data.period_label(row['period']))}")
     st.text(row["text"])
     if row.get("trend"):
         st.caption(fmt.md_inline(f"Trend: {row['trend']}"))

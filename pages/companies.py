@@ -33,6 +33,13 @@ shown = companies.with_links(page.rows, ctx.data.ticker)
 st.dataframe(
     shown,
     hide_index=True,
+    column_order=[
+        "Ticker",
+        "Company",
+        "Pages",
+        "Compare",
+        *[c for c in page.rows.columns if c not in ("Ticker", "Company")],
+    ],
     column_config={
         "Ticker": st.column_config.TextColumn(pinned=True, width="small"),
         "Pages": st.column_config.LinkColumn(display_text="Its pages →", width="small"),

@@ -23,17 +23,14 @@ if cmp.quarter is None:
 st.caption(fmt.md_escape(compare.ALIGNMENT))
 
 st.subheader(fmt.md_escape(f"{compare.calendar_label(cmp.quarter)}: each company's own quarter"))
-rows = compare.table(cmp.companies, cmp.quarter)
-several.table(cmp, rows)
-reasons = compare.missing_reasons(rows)
-if reasons:
-    with st.expander(f"Why {len(reasons)} {'cell group shows' if len(reasons) == 1 else 'cell groups show'} —"):
-        for line in reasons:
+table = several.table(cmp)
+if table.reasons:
+    n = len(table.reasons)
+    with st.expander(f"Why {n} {'cell group shows' if n == 1 else 'cell groups show'} —"):
+        for line in table.reasons:
             st.text(line)
 ui.csv_button(
-    lambda: tables.csv_bytes(compare.frames(rows)[1]),
-    file=f"compare-{'-'.join(cmp.tickers)}-{cmp.quarter}.csv",
-    name="compare",
+    lambda: tables.csv_bytes(table.texts), file=f"compare-{'-'.join(cmp.tickers)}-{cmp.quarter}.csv", name="compare"
 )
 st.caption("Click a cell or a point: that company's figure opens below, with its source passage or filing.")
 

@@ -4,7 +4,6 @@ from functools import partial
 
 import streamlit as st
 
-from earnings.contract import periods
 from earnings.model import fmt, tables
 from earnings.read import queries
 from earnings.ui import access, store
@@ -83,7 +82,7 @@ for i, table in enumerate(queries.CONTRACT_TABLES):
     )
 if ctx.focus:
     st.download_button(
-        f"{ctx.data.ticker} {periods.label(ctx.focus)} briefing (HTML)",
+        f"{ctx.data.ticker} {ctx.data.period_label(ctx.focus)} briefing (HTML)",
         data=partial(store.briefing_html, ctx.db.token, ctx.data.ticker, ctx.focus),
         file_name=f"{ctx.data.ticker}-{ctx.focus}-briefing.html",
         mime="text/html",

@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from earnings.contract import periods
 from earnings.model import fmt, tables
 from earnings.render import charts
 from earnings.ui import components as ui
@@ -26,7 +25,9 @@ ui.static_table(ctx, tables.margins_by_quarter, name="margins")
 for p in [p for p in data.periods() if p.endswith("FY")]:
     v = data.value(p, "gross_margin", "non_gaap")
     if v is not None:
-        st.caption(fmt.md_escape(f"{periods.label(p)} gross margin (non-GAAP, reported): {fmt.value(v, 'pct')}"))
+        st.caption(
+            fmt.md_escape(f"{ctx.data.period_label(p)} gross margin (non-GAAP, reported): {fmt.value(v, 'pct')}")
+        )
 for t in data.records("targets"):
     if t["horizon"] == "long_term":
         st.caption(fmt.md_inline(f"Long-term model: {t['label']} — “{t['excerpt']}”"))

@@ -34,13 +34,13 @@ with left:
         st.caption("No summary for this quarter in the sources.")
 with right:
     lines = outlook.lines(data, nxt)
-    st.subheader(f"Outlook for {periods.label(nxt)}")
+    st.subheader(f"Outlook for {ctx.data.period_label(nxt)}")
     for line in lines:
         st.markdown("- " + fmt.md_escape(line))
     if not lines:
         st.caption("No guidance for the next quarter in the sources.")
 
-st.subheader(f"Guidance for {periods.label(period)}: how it came out")
+st.subheader(f"Guidance for {ctx.data.period_label(period)}: how it came out")
 if not data.guidance_for(period):
     st.caption("No guidance targeted this quarter in the sources.")
 else:

@@ -163,6 +163,85 @@ def test_the_benchmark_times_every_page_of_the_dashboard() -> None:
     assert runner.PAGE_URLS == {"/" + path: title for _, title, path in components.PAGES.values()}
 
 
+def test_compare_is_timed_with_the_databases_own_companies_and_a_quarter_they_share(tmp_path) -> None:
+    db = tmp_path / "synthetic.duckdb"
+    scale.build_from_csv(scale.Size(companies=3, quarters=4), tmp_path / "data", db)
+    found = runner.compare_urls(db, (2, 4, 8))
+    assert found["companies"] == 3
+    assert found["urls"] == {2: "/compare?tickers=ZZ0001,ZZ0002&quarter=2024Q4"}  # 4 and 8: not in this database
+    assert (found["tickers"][2], found["quarters"][2]) == (["ZZ0001", "ZZ0002"], "2024Q4")
+
+
+def test_timed_items_expand_compare_by_size_with_the_revenue_page_beside() -> None:
+    compare = {
+        "dashboard": {"urls": {2: "/compare?tickers=A,B&quarter=2024Q4"}},
+        "scale": {"urls": {n: f"/compare?tickers=Z{n}" for n in (2, 4, 8)}},
+    }
+    items = {i.key: i for i in runner.timed_items(compare)}
+    assert "/compare" not in items
+    assert [k for k in items if k.startswith("/compare")] == [runner.compare_key(n) for n in (2, 4, 8)]
+    two, eight = items[runner.compare_key(2)], items[runner.compare_key(8)]
+    assert two.urls == {"dashboard": "/compare?tickers=A,B&quarter=2024Q4", "scale": "/compare?tickers=Z2"}
+    assert (eight.urls, eight.companies, eight.beside) == ({"scale": "/compare?tickers=Z8"}, 8, "/revenue")
+    assert items["/companies"].beside == "/revenue"
+    assert items["/revenue"].beside is None
+    assert set(runner.TIMED_URLS) - {"/compare"} <= set(items)
+    # the browser visits Compare with as many companies as the bundled data has
+    pages = {"/": {"charts": 0}, runner.compare_key(2): {"url": two.urls["dashboard"], "charts": 4, "companies": 2}}
+    visits = runner.browser_visits(pages, drilldown=False)
+    assert visits[runner.compare_key(2)] == (two.urls["dashboard"], "Compare", 4, 2)
+    assert visits["/companies"] == ("/companies", "Companies", 0, None)
+    assert list(visits)[: len(runner.PAGE_URLS)] == [
+        runner.compare_key(2) if u == "/compare" else u for u in runner.PAGE_URLS
+    ]
+
+
+def test_server_times_take_the_revenue_page_in_turn_with_compare_and_leave_its_cpu_out(monkeypatch) -> None:
+    class FakeServer:
+        def __init__(self, name: str) -> None:
+            self.ws, self.spent = f"ws://{name}", 0.0
+
+        def cpu(self) -> float:
+            return self.spent
+
+    servers = {"floor": FakeServer("floor"), "dashboard": FakeServer("dashboard")}
+    cpu_ms = {"/": 1.0, "/revenue": 10.0, "/compare?tickers=A,B": 30.0}
+    seen = []
+
+    async def side_by_side(targets, *, reruns, warmup, budget_s, on_timed):
+        seen.append([(t.name, t.url, t.title) for t in targets])
+        on_timed()
+        for t in targets:
+            servers[t.name.split(":")[0]].spent += cpu_ms[t.url] * reruns / 1000
+        ms = {"/": 5.0, "/revenue": 20.0, "/compare?tickers=A,B": 26.0}
+        return {
+            t.name: {"first_ms": 99.0, "ms": [ms[t.url]] * reruns, "errors": [], "charts": 1, "elements": 3}
+            for t in targets
+        }
+
+    monkeypatch.setattr(wsclient, "time_side_by_side", side_by_side)
+    items = [
+        runner.Timed("/revenue", "Revenue", {"dashboard": "/revenue"}),
+        runner.Timed("/compare (2 companies)", "Compare", {"dashboard": "/compare?tickers=A,B"}, "/revenue", 2),
+    ]
+    out = runner.server_times(servers, runner.Plan(reruns=4, warmup=1), items)
+    assert seen[1] == [
+        ("floor", "/", None),
+        ("dashboard", "/compare?tickers=A,B", "Compare"),
+        ("dashboard:beside", "/revenue", "Revenue"),
+    ]
+    cmp = out["pages"]["/compare (2 companies)"]
+    assert (cmp["p50"], cmp["beside_p50"], cmp["floor_p50"], cmp["companies"]) == (26.0, 20.0, 5.0, 2)
+    assert cmp["url"] == "/compare?tickers=A,B"
+    assert cmp["cpu_ms_per_run"] == pytest.approx(30.0)  # the revenue reruns beside it are left out
+    assert out["pages"]["/revenue"]["cpu_ms_per_run"] == pytest.approx(10.0)
+    t = {x["id"]: x for x in report.targets({"server_time": out})}
+    assert (
+        t["compare:dashboard:/compare (2 companies)"]["value"],
+        t["compare:dashboard:/compare (2 companies)"]["pass"],
+    ) == (1.3, True)
+
+
 def test_each_viewer_opens_the_overview_then_six_other_urls() -> None:
     scripts = [runner.room_script(i, floor=False) for i in range(3)]
     for urls in scripts:
@@ -180,6 +259,8 @@ def test_the_cli_takes_the_bench_options() -> None:
     assert (plan.quick, plan.viewers, plan.browser, plan.scale, str(plan.out)) == (True, [10, 25], False, False, "x")
     full = runner.Plan.from_args(bench_cli.parser().parse_args([]))
     assert (full.viewers, full.reruns, full.scale) == ([10, 25, 50], 30, True)
+    quick_scale = runner.Plan.from_args(bench_cli.parser().parse_args(["--quick", "--scale"]))
+    assert (quick_scale.quick, quick_scale.scale) == (True, True)
 
 
 # --- targets and the report -------------------------------------------------------------------------
@@ -187,6 +268,8 @@ def test_the_cli_takes_the_bench_options() -> None:
 
 def _result() -> dict:
     room = {"errors": 0, "p50_ms": 100.0, "p95_ms": 300.0, "max_ms": 400.0, "reruns": 350, "expected_reruns": 350}
+    compare = {"p95": 150.0, "floor_p50": 50.0, "errors": 0, "charts": 4, "companies": 2, "beside_url": "/revenue"}
+    compare |= {"beside_p50": 100.0, "beside_errors": 0}
     return {
         "date": "2026-01-01T00:00:00+00:00",
         "mode": "full",
@@ -198,7 +281,19 @@ def _result() -> dict:
             "pages": {
                 "/": {"p50": 120.0, "p95": 150.0, "floor_p50": 50.0, "errors": 0, "charts": 0},
                 "/opex": {"p50": 200.0, "p95": 250.0, "floor_p50": 50.0, "errors": 0, "charts": 2},
+                "/compare (2 companies)": {
+                    **compare,
+                    "url": "/compare?tickers=ALAB,MRVL&quarter=2024Q4",
+                    "p50": 140.0,
+                    "beside_p50": 100.0,
+                },
+                "/companies": {**compare, "url": "/companies", "p50": 90.0, "beside_p50": 100.0, "companies": None},
             },
+        },
+        "compare": {
+            "sizes": [2, 4, 8],
+            "dashboard": {"companies": 2, "urls": {"2": "/compare?tickers=ALAB,MRVL&quarter=2024Q4"}},
+            "scale": {"companies": 1000, "urls": {str(n): f"/compare?tickers=ZZ{n}" for n in (2, 4, 8)}},
         },
         "browser": {
             "floor": {"cold_ms": 2000.0, "warm_ms": 500.0},
@@ -211,7 +306,14 @@ def _result() -> dict:
                 "floor": {**room, "p95_ms": 100.0},
             }
         },
-        "scale": {"ticker": "ZZ0001", "pages": {"/": {"p50": 130.0, "errors": 0}, "/opex": {"p50": 400.0}}},
+        "scale": {
+            "ticker": "ZZ0001",
+            "pages": {
+                "/": {"p50": 130.0, "errors": 0},
+                "/opex": {"p50": 400.0},
+                "/compare (8 companies)": {**compare, "url": "/compare?tickers=ZZ8", "companies": 8, "p50": 200.0},
+            },
+        },
         "scale_build": {"companies": 1000, "quarters": 40, "rows": {"facts": 650000}},
     }
 
@@ -228,6 +330,11 @@ def test_targets_pass_and_miss() -> None:
     assert t["room:rss"]["pass"] is True
     assert t["scale:/"]["pass"] is True
     assert t["scale:/opex"]["pass"] is False
+    bundled, scaled = t["compare:dashboard:/compare (2 companies)"], t["compare:scale:/compare (8 companies)"]
+    assert (bundled["value"], bundled["pass"]) == (1.4, True)  # 140 ms beside the revenue page's 100
+    assert (scaled["value"], scaled["pass"]) == (2.0, False)
+    assert "compare:dashboard:/companies" not in t  # listed beside the revenue page, no target
+    assert "scale:/compare (8 companies)" not in t  # the bundled data has no 8 companies to compare with
 
 
 def test_a_page_with_errors_misses_its_target_whatever_its_time() -> None:
@@ -243,6 +350,12 @@ def test_the_report_shows_every_figure_next_to_its_target() -> None:
     assert "| 10 | 250 | 320 | 330 | pass | 1 | 0 |" in md
     assert "50 viewers: rerun p95 (× floor's p95): 3.00× (target ≤ 2×): **miss**" in md
     assert "1,000×40" in md
+    assert (
+        "| bundled | `/compare?tickers=ALAB,MRVL&quarter=2024Q4` (2 companies) | 140 | 150 | 100 | 1.40× | pass |" in md
+    )
+    assert "| 1,000×40 | `/compare?tickers=ZZ8` (8 companies) | 200 | 150 | 100 | 2.00× | **miss** |" in md
+    assert "| bundled | `/companies` | 90 | 150 | 100 | 0.90× |  |" in md
+    assert "The bundled data holds 2 companies: Compare with 4 and 8 companies is measured on the 1,000×40" in md
     assert md.rstrip().endswith("not measured.")
 
 

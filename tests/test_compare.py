@@ -309,3 +309,23 @@ def test_companies_page_with_a_hostile_link(app: Path) -> None:
         "The link's page number is not a page of this list; showing the first page.",
         "No company's ticker or name contains that.",
     ]
+
+
+def test_every_number_column_has_the_one_number_format() -> None:
+    from earnings.contract import vocab
+    from earnings.ui import several
+
+    assert set(fmt.PRINTF) == set(vocab.UNITS), "a unit without its printf format would fail the page"
+    numbers = [c for c in compare.COLUMNS if c not in compare.TEXT_COLUMNS]
+    assert {c: several.number_format(c) for c in numbers} == {
+        "Revenue": "$%,.1fM",
+        "Revenue q/q (derived)": "%+.1f%%",
+        "Revenue y/y (derived)": "%+.1f%%",
+        "Gross margin (GAAP)": "%,.1f%%",
+        "Gross margin (non-GAAP)": "%,.1f%%",
+        "Operating margin (GAAP)": "%,.1f%%",
+        "Operating margin (non-GAAP)": "%,.1f%%",
+        "R&D % of revenue (derived)": "%,.1f%%",
+        "Net income (GAAP)": "$%,.1fM",
+        "Diluted EPS (GAAP)": "$%,.2f",
+    }

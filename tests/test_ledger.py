@@ -32,7 +32,12 @@ def _csv(path: Path, header: str, rows: list[str]) -> None:
 
 
 @pytest.fixture(scope="module")
-def syn(tmp_path_factory: pytest.TempPathFactory):
+def syn(syn_db: Path):
+    return read_company(syn_db, "SYN")
+
+
+@pytest.fixture(scope="module")
+def syn_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("ledger")
     data = folder / "data"
     data.mkdir()
@@ -56,7 +61,7 @@ def syn(tmp_path_factory: pytest.TempPathFactory):
         [f"SYN,{p},revenue,,{v},usd_m,S&P Global,,syn-doc,revenue {v}*" for p, v in zip(QUARTERS, CONSENSUS)],
     )
     build_mod.build(data, folder / "e.duckdb")
-    return read_company(folder / "e.duckdb", "SYN")
+    return folder / "e.duckdb"
 
 
 def test_each_quarter_against_its_latest_guide_and_the_consensus(syn) -> None:
@@ -107,3 +112,121 @@ def test_the_bundled_quarter_says_consensus_was_not_retrievable(built_db: Path) 
     assert all(e.consensus is None for e in ledger.entries(alab, "2024Q4"))
     note = ledger.consensus_note(alab, "2024Q4")
     assert note is not None and "not retrievable" in note["text"] and note["section"] == "Estimates Context"
+
+
+# --- where the ledger is shown: the Guidance page, the briefing, the export, the Compare page ----------------
+
+TRACK = (
+    "8 reported: 1 above, 6 within, 1 below the range; on average at 46% of the range (0% its low end, 100% its "
+    "high end); 3 beats, 2 in line, 3 misses against consensus, +0.2% on average (derived)"
+)
+
+
+def test_the_quarter_the_track_record_and_the_revisions_as_tables(syn) -> None:
+    assert ledger.ledger_rows(syn, "2024Q4") == [
+        {
+            "Metric": "Revenue",
+            "Guided": "$142–146M",
+            "Issued with": "Q3 2024",
+            "Consensus": "$141.0M (S&P Global)",
+            "Actual": "$140.0M",
+            "vs range": "below the range",
+            "vs consensus (derived)": "miss: −$1.0M (−0.7%)",
+        }
+    ], "no Revisions column: the quarter was guided once"
+    assert ledger.ledger_rows(syn, "2024Q1")[0]["Revisions"] == "initiated with Q3 2023 → raised with Q4 2023"
+    assert ledger.record_rows(syn, "2024Q4") == [
+        {
+            "Metric": "Revenue",
+            "Quarters": "Q1 2023 to Q4 2024",
+            "Above / within / below the range": "1 / 6 / 1",
+            "Average place in the range (0% low end, 100% high end)": "46%",
+            "Beat / in line / miss": "3 / 2 / 3",
+            "Average surprise": "+0.2%",
+        }
+    ]
+    assert ledger.record_rows(syn, "2023Q2")[0]["Beat / in line / miss"] == "1 / 1 / 0", "only quarters up to upto"
+    assert ledger.record_rows(syn, "2023Q1") == [], "one quarter is not a track record"
+    found = ledger.revision_lines(syn, "2024Q4")
+    assert [(heading, [ledger.revision_text(r, unit) for r in rs]) for heading, unit, rs in found] == [
+        ("Revenue for Q1 2024", ["first guided at $116–120M with Q3 2023", "raised to $118–124M with Q4 2023"]),
+        ("Revenue for Q3 2024", ["first guided at $132–138M with Q1 2024", "lowered to $128–134M with Q2 2024"]),
+    ]
+    assert ledger.expectation_lines(syn, "2024Q4", "2025Q1") == [
+        "Revenue, Q4 2024: $140.0M vs consensus $141.0M (S&P Global): miss, −$1.0M (−0.7%) (derived)",
+        f"Track record, Revenue: {TRACK}",
+    ]
+    assert ledger.expectation_lines(syn, "2023Q1", "2023Q2") == [
+        "Revenue, Q1 2023: $100.0M vs consensus $99.0M (S&P Global): beat, +$1.0M (+1.0%) (derived)",
+        "Consensus for Q2 2023: Revenue $104.0M (S&P Global)",
+    ], "no track record from one quarter"
+
+
+def _page(db: Path, page: str, params: dict[str, str], monkeypatch: pytest.MonkeyPatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("EARNINGS_DB", str(db))
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard.py"), default_timeout=60)
+    at.switch_page(page)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert [e.message for e in at.exception] == [] and not at.error
+    return at
+
+
+def test_the_guidance_page_is_the_ledger(syn_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _page(syn_db, "pages/guidance.py", {}, monkeypatch)
+    assert [s.value for s in at.subheader][:2] == ["Ledger · Q4 2024: guided, expected, reported", "Track record"]
+    ledger_table, record = at.dataframe[0].value, at.table[0].value
+    assert ledger_table.loc[0, "vs consensus (derived)"] == "miss: −$1.0M (−0.7%)"
+    assert record.loc[0, "Above / within / below the range"] == "1 / 6 / 1"
+    assert [e.label for e in at.expander] == ["Revisions: Revenue for Q1 2024", "Revisions: Revenue for Q3 2024"]
+    assert [t.value for t in at.expander[0].text] == [
+        "•  first guided at $116–120M with Q3 2023",
+        "•  raised to $118–124M with Q4 2023",
+    ]
+    # the chart across quarters: ranges, the consensus as ticks, actuals as dots
+    import json
+
+    (chart,) = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    traces = {t["name"]: t for t in chart["data"]}
+    assert traces["Consensus"]["x"] == CONSENSUS
+    assert traces["Actual"]["x"] == ACTUAL
+    assert traces["Consensus"]["customdata"][-1][:3] == ["SYN", "2024Q4", "revenue"], "a tick drills down"
+
+
+def test_a_selected_row_of_the_ledger_opens_its_figure(syn_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _page(syn_db, "pages/guidance.py", {"period": "2024Q1", "metric": "revenue"}, monkeypatch)
+    assert "#### Revenue · Q1 2024" in [m.value for m in at.markdown]
+    assert at.dataframe[0].value.loc[0, "Revisions"] == "initiated with Q3 2023 → raised with Q4 2023"
+
+
+def test_the_briefing_and_the_export_carry_consensus_and_track_record(syn_db: Path, monkeypatch) -> None:
+    from earnings.render import export
+
+    at = _page(syn_db, "pages/briefing.py", {"step": "5"}, monkeypatch)
+    captions = [c.value.replace("\\", "") for c in at.caption]
+    assert any(c.startswith("Track record, Revenue: 8 reported") for c in captions)
+    html = export.export_from_db(syn_db, "SYN", "2024Q4")
+    assert "Revenue, Q4 2024: $140.0M vs consensus $141.0M (S&amp;P Global): miss" in html
+    assert f"Track record, Revenue: {TRACK}" in html
+
+
+def test_the_compare_table_has_revenue_against_consensus(syn) -> None:
+    from earnings.model import compare
+
+    cell = compare.table([syn], "2024Q4")[0].cells["Revenue vs consensus"]
+    assert (cell.text, cell.why) == ("miss (−0.7%, derived)", "consensus $141.0M (S&P Global)")
+    assert cell.value == pytest.approx((140 / 141 - 1) * 100)
+
+
+def test_the_bundled_guidance_page_says_consensus_was_not_retrievable(built_db: Path, monkeypatch) -> None:
+    at = _page(built_db, "pages/guidance.py", {}, monkeypatch)
+    said = [m.value.replace("\\", "") for m in at.markdown if "Consensus for" in m.value]
+    assert len(said) == 1 and said[0].startswith(
+        "**Consensus for Q4 2024:** the source says “Wall Street consensus (S&P Global) data was not retrievable"
+    )
+    assert any(c.value.replace("\\", "").endswith("Q4 2024 Earnings Summary · Estimates Context") for c in at.caption)
+    assert at.dataframe[0].value["Consensus"].tolist() == ["—"] * 4, "no consensus: shown as missing"
+    assert "A track record needs 2 reported quarters" in " ".join(c.value for c in at.caption)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from earnings.contract import periods, vocab
-from earnings.model import cards, drilldown, fmt
+from earnings.model import cards, drilldown, fmt, ledger
 from earnings.model import outlook as outlook_model
 from earnings.model.changes import change
 from earnings.read.bundle import CompanyData
@@ -247,6 +247,7 @@ class Screen:
     items: list[dict] = field(default_factory=list)  # commentary beside the figure or the numbers
     subtitle: str | None = None
     empty_text: str | None = None  # one plain line when the step has nothing of its own
+    expectations: list[str] = field(default_factory=list)  # consensus and track record (the outlook step)
 
     @property
     def heading(self) -> str:
@@ -267,6 +268,7 @@ def screen(data: CompanyData, period: str, number: int) -> Screen:
         out.numbers = outlook(data, period)
         out.items = commentary[s.id]
         out.subtitle = guidance_issued(data, period)
+        out.expectations = ledger.expectation_lines(data, period, next_quarter(period))
         if not out.numbers:
             out.empty_text = f"No guidance for {periods.label(next_quarter(period))} in the sources."
     else:

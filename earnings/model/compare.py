@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from earnings.contract import formulas, periods, vocab
-from earnings.model import fmt
+from earnings.model import fmt, ledger
 from earnings.read.bundle import CompanyData
 
 CHART_QUARTERS = 12  # calendar quarters the charts cover, ending at the quarter compared
@@ -96,6 +96,7 @@ COLUMNS = (
     "Net income (GAAP)",
     "Diluted EPS (GAAP)",
     "Revenue vs guidance",
+    "Revenue vs consensus",
 )
 COLUMN_HELP = {  # each column's header tooltip: what it is and where it comes from
     "Revenue": "As reported for the company's fiscal quarter ($M); a filing's fourth quarter is the year less nine "
@@ -110,6 +111,8 @@ COLUMN_HELP = {  # each column's header tooltip: what it is and where it comes f
     "Net income (GAAP)": "As reported ($M)",
     "Diluted EPS (GAAP)": "As reported; never derived (share counts change within a year)",
     "Revenue vs guidance": "The quarter's revenue against the company's own guidance, where it gave one",
+    "Revenue vs consensus": "The quarter's revenue against the analysts' consensus, where a source gives it "
+    "(in line: within 0.5%)",
 }
 FIGURES = {  # column -> (metric, basis) shown as reported
     "Revenue": ("revenue", None),
@@ -165,6 +168,18 @@ def _vs_guidance(data: CompanyData, period: str) -> Cell:
                 "revenue", None)  # fmt: skip
 
 
+def _vs_consensus(data: CompanyData, period: str) -> Cell:
+    found = next((e for e in data.once(ledger.entries, period) if e.metric == "revenue" and e.consensus), None)
+    if found is None:
+        return Cell(fmt.MISSING, why="no revenue consensus for this quarter in the sources")
+    provider = found.consensus.get("provider") or "provider not named"
+    if found.verdict is None:
+        return Cell("pending", why=f"consensus {found.consensus_text} ({provider}), not reported yet", period=period,
+                    metric="revenue")  # fmt: skip
+    return Cell(f"{found.verdict} ({fmt.growth(found.surprise_pct)}, derived)", found.surprise_pct,
+                f"consensus {found.consensus_text} ({provider})", period, "revenue", None)  # fmt: skip
+
+
 def row(data: CompanyData, quarter: str) -> Row:
     """One company's figures for the calendar quarter ``quarter``."""
     period = data.once(fiscal_by_calendar).get(quarter)
@@ -176,6 +191,7 @@ def row(data: CompanyData, quarter: str) -> Row:
     cells["Revenue y/y (derived)"] = _growth(data, period, 4)
     cells["R&D % of revenue (derived)"] = _rd_share(data, period)
     cells["Revenue vs guidance"] = _vs_guidance(data, period)
+    cells["Revenue vs consensus"] = _vs_consensus(data, period)
     return Row(data.ticker, data.name, period, data.fiscal_label(period), {c: cells[c] for c in COLUMNS})
 
 
@@ -183,7 +199,7 @@ def table(companies: list[CompanyData], quarter: str) -> list[Row]:
     return [row(data, quarter) for data in companies]
 
 
-TEXT_COLUMNS = ("Company", "Fiscal quarter", "Revenue vs guidance")
+TEXT_COLUMNS = ("Company", "Fiscal quarter", "Revenue vs guidance", "Revenue vs consensus")
 
 
 def frames(rows: list[Row]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -211,6 +227,21 @@ def missing_reasons(rows: list[Row]) -> list[str]:
                 reasons.setdefault(cell.why, []).append(column)
         out += [f"{r.ticker}: {', '.join(columns)}: {why}" for why, columns in reasons.items()]
     return out
+
+
+@dataclass(frozen=True)
+class TableView:
+    """The table for a calendar quarter, all a page needs of it (built once per build, companies and quarter)."""
+
+    rows: list[Row]
+    values: pd.DataFrame  # sorts
+    texts: pd.DataFrame  # is shown
+    reasons: list[str]  # why each "—"
+
+
+def table_view(companies: list[CompanyData], quarter: str) -> TableView:
+    rows = table(companies, quarter)
+    return TableView(rows, *frames(rows), missing_reasons(rows))
 
 
 # --- the series charted -----------------------------------------------------------------------------------

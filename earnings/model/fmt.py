@@ -26,6 +26,11 @@ def _missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+# ``value``'s formats as printf strings, for a table whose numbers the browser formats (they sort as numbers)
+PRINTF = {"usd_m": "$%,.1fM", "pct": "%,.1f%%", "usd_per_share": "$%,.2f", "shares_m": "%,.1fM shares"}
+PRINTF_GROWTH = "%+.1f%%"
+
+
 def value(v: float | None, unit: str, decimals: int | None = None) -> str:
     """A figure in its unit: usd_m -> $141.1M, pct -> 74.1%, usd_per_share -> $0.37."""
     if _missing(v):

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 from earnings.contract import formulas, periods, vocab
 from earnings.model import fmt
 from earnings.read.bundle import CompanyData
@@ -21,6 +23,7 @@ from earnings.read.bundle import CompanyData
 IN_LINE_PCT = 0.5  # percent of the consensus
 IN_LINE_PP = 0.05  # percentage points, for margins
 ORDER = ("revenue", "gross_margin", "operating_margin", "opex_total", "net_income", "diluted_eps")
+MIN_RECORD = 2  # reported quarters before a metric's track record is worth showing
 WITHDRAWN = "withdr"  # a source label that says the guide was withdrawn
 
 
@@ -242,3 +245,124 @@ def record_text(record: Record) -> str:
 def consensus_note(data: CompanyData, period: str) -> dict | None:
     """The document's own word on consensus for the quarter (e.g. that it was not available), when it says one."""
     return next((r for r in data.records("commentary") if r["period"] == period and r["kind"] == "estimates"), None)
+
+
+def with_consensus(data: CompanyData, rows: list[dict]) -> list[dict]:
+    """Guidance rows (as the guidance chart draws them) with the quarter's consensus and its provider, where the
+    sources give one."""
+    out = []
+    for r in rows:
+        found = next((e for e in data.once(entries, r["target_period"])
+                      if (e.metric, e.basis) == (r["metric"], r["basis"]) and e.consensus), None)  # fmt: skip
+        c = found.consensus if found else None
+        out.append({**r, "consensus": c["value"] if c else None, "provider": c.get("provider") if c else None})
+    return out
+
+
+def ledger_rows(data: CompanyData, period: str) -> list[dict]:
+    """The quarter's ledger as a table: one row per metric (every comparison derived)."""
+    rows = []
+    for e in data.once(entries, period):
+        c = e.consensus or {}
+        as_of = f", as of {c['as_of']:%d %b %Y}" if pd.notna(c.get("as_of")) else ""
+        rows.append(
+            {
+                "Metric": e.label,
+                "Guided": e.guided_text,
+                "Issued with": periods.label(e.guide["issued_period"]) if e.guide else fmt.MISSING,
+                "Consensus": f"{e.consensus_text} ({c.get('provider') or 'provider not named'}{as_of})"
+                if e.consensus else fmt.MISSING,
+                "Actual": e.actual_text,
+                "vs range": vocab.POSITION_WORDS[e.position] if e.guide else fmt.MISSING,
+                "vs consensus (derived)": f"{e.verdict}: {e.surprise_text}" if e.verdict else fmt.MISSING,
+                "Revisions": " → ".join(f"{r.change} with {periods.label(r.issued_period)}" for r in e.revisions)
+                if len(e.revisions) > 1 else "",
+            }
+        )  # fmt: skip
+    if not any(row["Revisions"] for row in rows):  # a column only when the quarter was guided more than once
+        for row in rows:
+            del row["Revisions"]
+    return rows
+
+
+def selection(data: CompanyData, period: str, row: int) -> tuple[str, str | None] | None:
+    """(metric, basis) of the ``row``-th line of the quarter's ledger."""
+    found = data.once(entries, period)
+    return (found[row].metric, found[row].basis) if 0 <= row < len(found) else None
+
+
+def record_rows(data: CompanyData, upto: str | None = None) -> list[dict]:
+    """The track record of every guided or estimated metric, quarters up to ``upto`` (every figure derived)."""
+    rows = []
+    for metric, basis in data.once(metrics):
+        found = [e for e in data.once(history, metric, basis)
+                 if upto is None or periods.sort_key(e.period) <= periods.sort_key(upto)]  # fmt: skip
+        if not found:
+            continue
+        r = track_record(found)
+        if r.reported < MIN_RECORD:
+            continue
+        against = r.beats + r.in_line + r.misses
+        rows.append(
+            {
+                "Metric": vocab.metric_label(metric, basis),
+                "Quarters": f"{periods.label(found[0].period)} to {periods.label(found[-1].period)}"
+                if len(found) > 1 else periods.label(found[0].period),
+                "Above / within / below the range": f"{r.above} / {r.within} / {r.below}"
+                + (f" ({r.pending} pending)" if r.pending else ""),
+                "Average place in the range (0% low end, 100% high end)": fmt.MISSING if r.average_in_range is None
+                else f"{r.average_in_range * 100:.0f}%",
+                "Beat / in line / miss": f"{r.beats} / {r.in_line} / {r.misses}" if against else fmt.MISSING,
+                "Average surprise": fmt.growth(r.average_surprise_pct) if r.average_surprise_pct is not None
+                else fmt.MISSING,
+            }
+        )  # fmt: skip
+    return rows
+
+
+def revision_lines(data: CompanyData, upto: str | None = None) -> list[tuple[str, str, list[Revision]]]:
+    """Every quarter and metric guided more than once, up to ``upto``: a heading, the unit and its guides, oldest
+    first."""
+    out = []
+    for period in data.once(quarters):
+        if upto is not None and periods.sort_key(period) > periods.sort_key(upto):
+            continue
+        for e in data.once(entries, period):
+            if len(e.revisions) > 1:
+                out.append((f"{e.label} for {data.period_label(period)}", e.unit, e.revisions))
+    return out
+
+
+def revision_text(revision: Revision, unit: str) -> str:
+    """'raised to $151–155M with Q4 2024'."""
+    rng = fmt.guidance_range(revision.low, revision.high, unit, revision.qualifier)
+    if revision.change == "withdrawn":
+        return f"withdrawn with {periods.label(revision.issued_period)}"
+    word = {"initiated": "first guided at", "reiterated": "reiterated at"}.get(revision.change, f"{revision.change} to")
+    return f"{word} {rng} with {periods.label(revision.issued_period)}"
+
+
+def expectation_lines(data: CompanyData, period: str, next_period: str | None) -> list[str]:
+    """The briefing's and export's lines on expectations: the reported quarter against consensus (or the source's
+    word that there was none), the consensus for the quarter guided next, and each metric's track record."""
+    out = []
+    reported = [e for e in data.once(entries, period) if e.consensus]
+    for e in reported:
+        provider = e.consensus.get("provider") or "provider not named"
+        if e.verdict:
+            out.append(f"{e.label}, {data.period_label(period)}: {e.actual_text} vs consensus {e.consensus_text} "
+                       f"({provider}): {e.verdict}, {e.surprise_text} (derived)")  # fmt: skip
+    note = consensus_note(data, period) if not reported else None
+    if note is not None:
+        out.append(f"Consensus for {data.period_label(period)}: not in the sources; the source says “{note['text']}”")
+    if next_period:
+        for e in data.once(entries, next_period):
+            if e.consensus:
+                provider = e.consensus.get("provider") or "provider not named"
+                out.append(f"Consensus for {data.period_label(next_period)}: {e.label} {e.consensus_text} ({provider})")
+    for metric, basis in data.once(metrics):
+        found = [e for e in data.once(history, metric, basis) if periods.sort_key(e.period) <= periods.sort_key(period)]
+        record = track_record(found)
+        if record.reported >= MIN_RECORD:
+            out.append(f"Track record, {vocab.metric_label(metric, basis)}: {record_text(record)}")
+    return out

@@ -49,6 +49,12 @@ def _made_once(method: Callable[..., T]) -> Callable[..., T]:
     return shared
 
 
+def _fiscal_is_calendar(data: CompanyData) -> bool:
+    """Whether every quarter the company has dates for is the calendar quarter of the same name."""
+    quarters = [r for r in data.dates.to_dict("records") if periods.is_quarter(r["period"])]
+    return all(r["calendar_period"] == r["period"] for r in quarters)
+
+
 @dataclass
 class CompanyData:
     """Everything the pages show for one company."""
@@ -165,7 +171,10 @@ class CompanyData:
         """A short name: "Q4 2024" where the fiscal quarter is the calendar one, else "Q4 FY2025" (never taken for
         a calendar quarter it is not)."""
         calendar = self.calendar_period(period)
-        same = calendar in (None, period) or (not periods.is_quarter(period) and period.startswith(calendar))
+        if calendar is None:  # a period without dates (a quarter guided, not reported): as the company's others
+            same = self.once(_fiscal_is_calendar)
+        else:
+            same = calendar == period or (not periods.is_quarter(period) and period.startswith(calendar))
         return periods.label(period) if same else periods.fiscal_label(period)
 
     def fiscal_label(self, period: str) -> str:

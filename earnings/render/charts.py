@@ -11,7 +11,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from earnings.contract import periods, vocab
-from earnings.model import derived, scorecard
+from earnings.model import derived, ledger, scorecard
 from earnings.read.bundle import CompanyData
 from earnings.render import figures
 
@@ -119,6 +119,7 @@ def guidance(
         rows = [r for r in rows if r["target_period"] in shown]
     if not rows:
         return None
+    rows = ledger.with_consensus(data, rows)
     return figures.range_vs_actual_figure(data.ticker, rows, selected, panel_titles=panel_titles)
 
 

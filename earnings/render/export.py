@@ -296,6 +296,7 @@ class StepSection:
     headline: bool = False  # the first step: three numbers a row, nothing else
     subtitle: str | None = None
     empty_text: str | None = None
+    expectations: list[str] = field(default_factory=list)  # consensus and track record
     chart: Chart | None = None
     numbers: list[Number] = field(default_factory=list)
     main_items: list[Item] = field(default_factory=list)  # under the numbers
@@ -394,7 +395,8 @@ def step_section(data: CompanyData, period: str, number: int, notes: Notes) -> S
     screen = briefing.screen(data, period, number)
     sid = f"step-{screen.step.id}"
     notes.begin(sid)
-    out = StepSection(sid, screen.step.title, screen.step.id == "headline", screen.subtitle, screen.empty_text)
+    out = StepSection(sid, screen.step.title, screen.step.id == "headline", screen.subtitle, screen.empty_text,
+                      screen.expectations)  # fmt: skip
     if not out.headline and screen.chart is not None:
         figure = charts.briefing(data, step=screen.chart, period=period)
         label = f"{screen.step.title}, {periods.label(period)}"

@@ -459,9 +459,13 @@ def range_vs_actual_figure(
         unit = vocab.METRIC_UNITS[metric]
         items = sorted(items, key=lambda r: periods.sort_key(r["target_period"]))
         ys = [periods.label(r["target_period"]) for r in items]
-        ranges = [r for r in items if r["high"] > r["low"]]
-        points = [r for r in items if r["high"] <= r["low"]]
-        done = [r for r in items if r["actual"] is not None]
+        guided = [r for r in items if r["low"] is not None]
+        ranges = [r for r in guided if r["high"] > r["low"]]
+        points = [r for r in guided if r["high"] <= r["low"]]
+        # one actual and one consensus per quarter, however often it was guided
+        done = list({r["target_period"]: r for r in items if r["actual"] is not None}.values())
+        expected = list({r["target_period"]: r for r in items if r.get("consensus") is not None}.values())
+        pending = [r for r in guided if r["actual"] is None]
 
         def widths(subset: list[dict], metric: str = metric, basis: str | None = basis) -> list[int]:
             return [4 if selected == (r["target_period"], metric, basis) else 2 for r in subset]
@@ -537,8 +541,51 @@ def range_vs_actual_figure(
                 row=i,
                 col=1,
             )
-        lo = min([r["low"] for r in items] + [r["actual"] for r in done])
-        hi = max([r["high"] for r in items] + [r["actual"] for r in done])
+        if expected:
+            fig.add_trace(
+                go.Scatter(
+                    name="Consensus",
+                    y=[periods.label(r["target_period"]) for r in expected],
+                    x=[r["consensus"] for r in expected],
+                    mode="markers",
+                    marker=dict(
+                        symbol="line-ns-open",
+                        size=26,
+                        color=palette.CONSENSUS,
+                        line=dict(width=3, color=palette.CONSENSUS),
+                    ),  # fmt: skip
+                    text=[
+                        f"{fmt.value(r['consensus'], unit)} ({r.get('provider') or 'provider not named'})"
+                        for r in expected
+                    ],  # fmt: skip
+                    customdata=custom(expected),
+                    hovertemplate="%{y} consensus %{text}<extra></extra>",
+                    showlegend=once("consensus"),
+                    legendgroup="consensus",
+                ),
+                row=i,
+                col=1,
+            )
+        if pending:
+            fig.add_trace(
+                go.Scatter(
+                    name="Pending",
+                    y=[periods.label(r["target_period"]) for r in pending],
+                    x=[r["high"] for r in pending],
+                    mode="text",
+                    text=["  pending: not reported yet" for _ in pending],
+                    textposition="middle right",
+                    textfont=dict(size=LABEL_SIZE, color=palette.MUTED),
+                    cliponaxis=False,
+                    hoverinfo="skip",
+                    showlegend=False,
+                ),
+                row=i,
+                col=1,
+            )
+        numbers = [r["low"] for r in guided] + [r["high"] for r in guided] + [r["actual"] for r in done]
+        numbers += [r["consensus"] for r in expected]
+        lo, hi = min(numbers), max(numbers)
         pad = (hi - lo) * 0.35 or abs(hi) * 0.1 or 1
         ticks = dict(TICKS.get(unit, {}))
         if unit == "pct" and hi - lo < 5:

@@ -41,6 +41,7 @@ ORANGE = "#d9730d"  # guidance: never an actual
 GUIDANCE = ORANGE
 GUIDANCE_FILL = "rgba(217,115,13,0.18)"
 GUIDANCE_FILL_STRONG = "rgba(217,115,13,0.22)"
+CONSENSUS = "#0b7285"  # the analysts' consensus: a tick, never an actual
 GUIDANCE_PATTERN = "/"  # a guided range is hatched
 
 UP = "#177245"  # better than the quarter before

@@ -17,7 +17,7 @@ import pyarrow as pa
 import streamlit as st
 
 from earnings.contract import periods, vocab
-from earnings.model import briefing, cards, drilldown, fmt, scorecard, tables, urlstate
+from earnings.model import briefing, cards, drilldown, fmt, ledger, scorecard, tables, urlstate
 from earnings.read.bundle import CompanyData
 from earnings.render import charts
 from earnings.ui import access, clientside, store, urlsync
@@ -309,6 +309,28 @@ def scorecard_table(ctx: Context, upto: str | None) -> None:
         "Position compares the reported actual with the guided range; distances from the midpoint are derived."
     )
     csv_download(ctx, tables.guidance_scorecard, upto, name="guidance-scorecard")
+
+
+def ledger_table(ctx: Context, period: str) -> None:
+    """The quarter's ledger (guided, consensus, actual, both outcomes): select a row to open its figure."""
+    found = ledger.entries(ctx.data, period)
+    figures = [(period, e.metric, e.basis) for e in found]
+    view = ctx.view
+    row = figures.index((view.period, view.metric, view.basis)) if (view.period, view.metric, view.basis) in figures \
+        else None  # fmt: skip
+    st.dataframe(
+        arrow_table(ctx, ledger.ledger_rows, period),
+        hide_index=True,
+        key="ledger",
+        on_select=lambda: select_from_table(ctx, "ledger", figures),
+        selection_mode="single-row",
+        selection_default={"selection": {"rows": [row]}} if row is not None else None,
+        column_config={
+            "Metric": st.column_config.TextColumn(pinned=True, width=135),
+            "Revisions": st.column_config.TextColumn(width="medium"),
+        },  # fmt: skip
+    )
+    csv_download(ctx, ledger.ledger_rows, period, name="ledger")
 
 
 def static_table(ctx: Context, build: Callable[..., pd.DataFrame | list[dict]], *args, name: str) -> None:

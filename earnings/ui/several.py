@@ -11,14 +11,16 @@ from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
-from pandas.io.formats.style import Styler
 
+from earnings.contract import vocab
 from earnings.model import companies as companies_model
-from earnings.model import compare, drilldown, urlstate
+from earnings.model import compare, drilldown, fmt, urlstate
 from earnings.read import queries
 from earnings.read.bundle import CompanyData
 from earnings.render import compare as compare_charts
+from earnings.render.figures import FrozenFigure, freeze
 from earnings.ui import store, urlsync
 from earnings.ui.components import Context
 
@@ -88,32 +90,40 @@ def choose_quarter(cmp: Comparison) -> None:
     st.selectbox("Calendar quarter", held, key=key, format_func=compare.calendar_label, on_change=to_url)
 
 
-def styled(rows: list[compare.Row]) -> Styler:
-    """The table: sorts by the figures, shows each as the model wrote it ("—" where missing)."""
-    values, texts = compare.frames(rows)
-    style = values.style
-    for column in compare.COLUMNS:
-        if column not in compare.TEXT_COLUMNS:
-            style = style.format(lambda _v, c=column: "", subset=[column])  # replaced row by row below
-            for i, text in enumerate(texts[column]):
-                style = style.format(lambda _v, t=text: t, subset=pd.IndexSlice[[i], [column]])
-    return style
+def number_format(column: str) -> str:
+    """How the table shows a column's numbers: as ``fmt.value`` writes them; growth with its sign."""
+    if column in compare.FIGURES:
+        return fmt.PRINTF[vocab.METRIC_UNITS[compare.FIGURES[column][0]]]
+    return fmt.PRINTF_GROWTH if column.startswith(("Revenue q/q", "Revenue y/y")) else fmt.PRINTF["pct"]
 
 
-def table(cmp: Comparison, rows: list[compare.Row]) -> None:
+def _table(companies: list[CompanyData], quarter: str) -> tuple[compare.TableView, pa.Table]:
+    view = compare.table_view(companies, quarter)
+    return view, pa.Table.from_pandas(view.values, preserve_index=False)  # sent as it is: no conversion per run
+
+
+def table(cmp: Comparison) -> compare.TableView:
+    """The table of the calendar quarter compared; a click on a cell opens its figure. Returns what it shows."""
+    view, arrow = store.of_several(cmp.ctx.db, cmp.tickers, _table, quarter=cmp.quarter)
     st.dataframe(
-        styled(rows),
+        arrow,  # numbers sort as numbers; missing stays empty and shows the placeholder
         key=TABLE_KEY,
-        on_select=lambda: select_cell(rows),
+        on_select=lambda: select_cell(view.rows),
         selection_mode="single-cell",
         hide_index=True,
         column_config={
             "Company": st.column_config.TextColumn(pinned=True, width="small"),
             "Fiscal quarter": st.column_config.TextColumn(width="medium", help="The company's own fiscal quarter"),
-            **{c: st.column_config.Column(help=compare.COLUMN_HELP[c]) for c in compare.COLUMN_HELP},
+            **{c: st.column_config.Column(help=compare.COLUMN_HELP[c]) for c in compare.TEXT_COLUMNS[2:]},
+            **{
+                c: st.column_config.NumberColumn(help=compare.COLUMN_HELP[c], format=number_format(c))
+                for c in compare.COLUMNS
+                if c not in compare.TEXT_COLUMNS
+            },
         },
         placeholder="—",
     )
+    return view
 
 
 def select_cell(rows: list[compare.Row]) -> None:
@@ -143,16 +153,22 @@ def select_point(cmp: Comparison, key: str) -> None:
     urlsync.update(urlstate.selection_updates(ticker, period, metric, basis))
 
 
+def _figures(companies: list[CompanyData], quarter: str, selected: tuple | None) -> list[tuple[str, FrozenFigure]]:
+    out = []
+    for key, builder, options in compare_charts.CHARTS:
+        fig = builder(companies, quarter=quarter, selected=selected, **options)
+        if fig is not None:
+            out.append((key, freeze(fig)))
+    return out
+
+
 def charts(cmp: Comparison) -> None:
-    """The page's charts (each built once per build, companies, quarter and selection), clickable."""
+    """The page's charts (built once per build, companies, quarter and selection), clickable."""
     view = cmp.ctx.view
     selected = (view.ticker, view.period, view.metric) if view.metric else None
-    for key, builder, options in compare_charts.CHARTS:
-        fig = store.figure_of_several(cmp.ctx.db, cmp.tickers, builder, quarter=cmp.quarter, selected=selected,
-                                      **options)  # fmt: skip
-        if fig is not None:
-            st.plotly_chart(fig, key=key, on_select=lambda k=key: select_point(cmp, k), selection_mode="points",
-                            theme=None, config={"displayModeBar": False, "responsive": True})  # fmt: skip
+    for key, fig in store.of_several(cmp.ctx.db, cmp.tickers, _figures, quarter=cmp.quarter, selected=selected):
+        st.plotly_chart(fig, key=key, on_select=lambda k=key: select_point(cmp, k), selection_mode="points",
+                        theme=None, config={"displayModeBar": False, "responsive": True})  # fmt: skip
 
 
 def _listing(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

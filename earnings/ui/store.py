@@ -16,7 +16,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
@@ -273,20 +273,16 @@ def _figure(
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
-def _figure_of_several(
-    key: tuple, tickers: tuple[str, ...], name: str, options: tuple, _builder: Callable, _db: DbState
-) -> FrozenFigure | None:
+def _of_several(key: tuple, tickers: tuple[str, ...], name: str, options: tuple, _fn: Callable, _db: DbState) -> Any:
     companies = [d for d in (_company(key, t, _db) for t in tickers) if d is not None]
-    return freeze(_builder(companies, **dict(options)))
+    return _fn(companies, **dict(options))
 
 
-def figure_of_several(
-    db: DbState, tickers: list[str], builder: Callable[..., go.Figure | None], **options
-) -> FrozenFigure | None:
-    """``builder([data of each ticker], **options)``: like ``figure``, for a chart of several companies."""
-    name = f"{builder.__module__}.{builder.__qualname__}"
-    key = (_key(db), tuple(tickers), name, tuple(sorted(options.items())), builder, db)
-    return _rerun_if_replaced(_figure_of_several, *key)
+def of_several(db: DbState, tickers: list[str], fn: Callable[..., T], **options) -> T:
+    """``fn([data of each ticker], **options)`` once per build, companies and options, shared by all sessions:
+    read, never change it."""
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    return _rerun_if_replaced(_of_several, _key(db), tuple(tickers), name, tuple(sorted(options.items())), fn, db)
 
 
 def figure(db: DbState, ticker: str, builder: Callable[..., go.Figure | None], **options) -> FrozenFigure | None:

@@ -1,8 +1,8 @@
 """Two replicas behind nginx (deploy/replicas.py, deploy/nginx.conf.template) in a real browser.
 
 - a tab whose replica dies reconnects to the other one by itself, and its next run there (Streamlit's R key)
-  shows the same view from its URL; that the page is drawn again without a run (xfail: Streamlit's frontend
-  does not rerun after a reconnect, see the test);
+  shows the same view from its URL, and the page is drawn again by itself (Streamlit's frontend reruns after a
+  reconnect because dashboard.py has an auto-rerun fragment);
 - a download button's file is fetched from the replica that holds the session (sticky cookie), also when
   the cookie's replica came back after a failure and the session lives on the other one (/media/ 404 retry);
 - browser contexts are spread over both replicas, each context sticking to one;
@@ -370,11 +370,11 @@ def test_a_tab_whose_replica_dies_reopens_its_view_on_the_other(whole, tabs, db:
     # every answer from the other replica; the first request(s) tried the dead one first ($upstream_addr lists both)
     assert {r.split(", ")[-1] for r in after if r} == {other}, after
     assert f"{first}, {other}" in after, after
-    # Reconnected, the tab still shows the page the dead replica drew, and asks for nothing: Streamlit's frontend
-    # expects to resume its session and does not rerun after a reconnect (see the xfail test below). The viewer's
-    # next run, here Streamlit's rerun key R, runs on the other replica from the URL: the same view, drawn anew.
+    # Reconnected, the tab runs the page again on the other replica from the URL (the auto-rerun fragment in
+    # dashboard.py; the test below), or, if that run has not begun yet, the viewer's rerun key R does: the same
+    # view, drawn anew.
     expect(page.locator(NO_EXCEPTION)).to_have_count(0)
-    if tab.frames[1] == 0:  # no run by itself (until the fix the xfail test below names)
+    if tab.frames[1] == 0:  # not run again by itself yet: the viewer's rerun key does it
         page.locator("h1").first.click()  # the focus in the app, where Streamlit listens for its keys
         page.keyboard.press("r")
     tab.settled()  # a run on the other replica, to the end
@@ -404,13 +404,6 @@ def test_a_tab_whose_replica_dies_reopens_its_view_on_the_other(whole, tabs, db:
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(
-    strict=True,
-    reason="Streamlit's frontend reruns a page after a reconnect only when it has an auto-rerun fragment "
-    "(st.fragment(run_every=...)); otherwise the page the dead replica drew stays, and its download buttons "
-    "(files made on demand by the old session) do nothing until the next run. Proposed fix: in dashboard.py, "
-    "an empty st.fragment(run_every=timedelta(days=1)) called before current.run() (tried: this test passes).",
-)
 def test_after_a_failover_the_page_is_drawn_again_by_itself(whole, tabs, db: Path, tmp_path: Path) -> None:
     tab = tabs(whole.base)
     response = tab.page.goto(whole.base + "/data?ticker=ALAB")
