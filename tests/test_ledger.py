@@ -230,3 +230,10 @@ def test_the_bundled_guidance_page_says_consensus_was_not_retrievable(built_db: 
     assert any(c.value.replace("\\", "").endswith("Q4 2024 Earnings Summary · Estimates Context") for c in at.caption)
     assert at.dataframe[0].value["Consensus"].tolist() == ["—"] * 4, "no consensus: shown as missing"
     assert "A track record needs 2 reported quarters" in " ".join(c.value for c in at.caption)
+
+
+def test_the_bundled_export_says_consensus_was_not_retrievable(built_db: Path) -> None:
+    from earnings.render import export
+
+    html = export.export_from_db(built_db, "ALAB", "2024Q4")
+    assert "Consensus for Q4 2024: not in the sources; the source says “Wall Street consensus (S&amp;P Global)" in html

@@ -248,6 +248,7 @@ class Screen:
     subtitle: str | None = None
     empty_text: str | None = None  # one plain line when the step has nothing of its own
     expectations: list[str] = field(default_factory=list)  # consensus and track record (the outlook step)
+    no_consensus: str | None = None  # the source's word that there was no consensus (the export; long for a slide)
 
     @property
     def heading(self) -> str:
@@ -269,6 +270,7 @@ def screen(data: CompanyData, period: str, number: int) -> Screen:
         out.items = commentary[s.id]
         out.subtitle = guidance_issued(data, period)
         out.expectations = ledger.expectation_lines(data, period, next_quarter(period))
+        out.no_consensus = ledger.missing_consensus_line(data, period)
         if not out.numbers:
             out.empty_text = f"No guidance for {periods.label(next_quarter(period))} in the sources."
     else:

@@ -342,9 +342,19 @@ def revision_text(revision: Revision, unit: str) -> str:
     return f"{word} {rng} with {periods.label(revision.issued_period)}"
 
 
+def missing_consensus_line(data: CompanyData, period: str) -> str | None:
+    """The source's own word that the quarter has no consensus, when the sources have none and it says so."""
+    if any(e.consensus for e in data.once(entries, period)):
+        return None
+    note = consensus_note(data, period)
+    if note is None:
+        return None
+    return f"Consensus for {data.period_label(period)}: not in the sources; the source says “{note['text']}”"
+
+
 def expectation_lines(data: CompanyData, period: str, next_period: str | None) -> list[str]:
-    """The briefing's and export's lines on expectations: the reported quarter against consensus (or the source's
-    word that there was none), the consensus for the quarter guided next, and each metric's track record."""
+    """The briefing's and export's lines on expectations: the reported quarter against consensus, the consensus
+    for the quarter guided next, and each metric's track record (from two reported quarters)."""
     out = []
     reported = [e for e in data.once(entries, period) if e.consensus]
     for e in reported:
@@ -352,9 +362,6 @@ def expectation_lines(data: CompanyData, period: str, next_period: str | None) -
         if e.verdict:
             out.append(f"{e.label}, {data.period_label(period)}: {e.actual_text} vs consensus {e.consensus_text} "
                        f"({provider}): {e.verdict}, {e.surprise_text} (derived)")  # fmt: skip
-    note = consensus_note(data, period) if not reported else None
-    if note is not None:
-        out.append(f"Consensus for {data.period_label(period)}: not in the sources; the source says “{note['text']}”")
     if next_period:
         for e in data.once(entries, next_period):
             if e.consensus:

@@ -395,8 +395,9 @@ def step_section(data: CompanyData, period: str, number: int, notes: Notes) -> S
     screen = briefing.screen(data, period, number)
     sid = f"step-{screen.step.id}"
     notes.begin(sid)
+    expectations = screen.expectations + ([screen.no_consensus] if screen.no_consensus else [])
     out = StepSection(sid, screen.step.title, screen.step.id == "headline", screen.subtitle, screen.empty_text,
-                      screen.expectations)  # fmt: skip
+                      expectations)  # fmt: skip
     if not out.headline and screen.chart is not None:
         figure = charts.briefing(data, step=screen.chart, period=period)
         label = f"{screen.step.title}, {periods.label(period)}"

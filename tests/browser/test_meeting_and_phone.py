@@ -112,7 +112,7 @@ def test_every_page_at_every_size(open_at, server: str, page_id: str, size_name:
 
 def click_scorecard_row(page: Page, row: int, rows: int) -> None:
     """Tick row ``row`` (of ``rows``) of the scorecard: the grid is drawn on a canvas, so at its coordinates."""
-    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid = page.locator('.st-key-scorecard [data-testid="stDataFrame"]')  # the ledger's table comes before it
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
     header = components.SCORECARD_HEADER_PX  # the header row, above the rows of fixed height
