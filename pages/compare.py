@@ -38,7 +38,3 @@ view = ctx.view
 if view.metric and view.ticker in cmp.tickers:
     ui.drilldown_panel(ctx, view, name_company=True)
 several.charts(cmp)
-
-st.subheader("Each company's own pages")
-for data in cmp.companies:
-    st.page_link(ui.PAGES["overview"][0], label=f"{data.ticker} · {data.name} →", query_params={"ticker": data.ticker})

@@ -79,11 +79,16 @@ def page(table: pd.DataFrame, raw: str | None) -> tuple[Page, str | None]:
     return Page(number, pages, table.iloc[start : start + PAGE_SIZE]), notice
 
 
+def pages_link(ticker: str) -> str:
+    """A company's own pages, relative to the page (it holds under any base path)."""
+    return "./?" + urlencode({"ticker": ticker})
+
+
 def with_links(rows: pd.DataFrame, focus: str) -> pd.DataFrame:
     """``rows`` with a link to each company's pages and one comparing it with the company in focus (links
     relative to the page, so they hold under any base path)."""
     out = rows.copy()
-    out["Pages"] = ["./?" + urlencode({"ticker": t}) for t in rows["Ticker"]]
+    out["Pages"] = [pages_link(t) for t in rows["Ticker"]]
     out["Compare"] = [
         "./compare?" + urlencode({"tickers": ",".join(dict.fromkeys((focus, t))), "ticker": t}) for t in rows["Ticker"]
     ]

@@ -30,16 +30,17 @@ TABLE_KEY = "compare_table"
 @dataclass
 class Comparison:
     ctx: Context
-    companies: list[CompanyData]
+    tickers: list[str]  # the companies compared, in order (each in the build)
+    held: list[str]  # every calendar quarter any of them has, oldest first
     quarter: str | None
     notices: list[str]
 
-    @property
-    def tickers(self) -> list[str]:
-        return [d.ticker for d in self.companies]
-
     def of(self, ticker: str) -> CompanyData | None:
-        return next((d for d in self.companies if d.ticker == ticker), None)
+        return store.company(self.ctx.db, ticker) if ticker in self.tickers else None
+
+
+def _quarters(companies: list[CompanyData]) -> tuple[list[str], str | None]:
+    return compare.quarters_held(companies), compare.default_quarter(companies)
 
 
 def comparison(ctx: Context) -> Comparison:
@@ -48,13 +49,12 @@ def comparison(ctx: Context) -> Comparison:
     params = urlsync.current()
     default = [ctx.data.ticker, *[p for p in ctx.data.peers if p in ctx.names]]
     tickers, notices = urlstate.resolve_tickers(urlstate.raw_value(params, "tickers"), ctx.tickers, default)
-    chosen = [d for d in (store.company(ctx.db, t) for t in tickers) if d is not None]
-    held = compare.quarters_held(chosen)
-    q = urlstate.choose(urlstate.raw_value(params, "quarter"), held, compare.default_quarter(chosen),
-                        "calendar quarter", "the latest most of them reported")  # fmt: skip
+    held, latest = store.of_several(ctx.db, tickers, _quarters)  # once per build and companies
+    q = urlstate.choose(urlstate.raw_value(params, "quarter"), held, latest, "calendar quarter",
+                        "the latest most of them reported")  # fmt: skip
     if q.notice:
         notices.append(q.notice)
-    return Comparison(ctx, chosen, q.value, notices)
+    return Comparison(ctx, tickers, held, q.value, notices)
 
 
 def choose_companies(cmp: Comparison) -> None:
@@ -80,7 +80,7 @@ def choose_companies(cmp: Comparison) -> None:
 
 def choose_quarter(cmp: Comparison) -> None:
     key = "compare_quarter"
-    held = list(reversed(compare.quarters_held(cmp.companies)))
+    held = list(reversed(cmp.held))
     if cmp.quarter in held:
         st.session_state[key] = cmp.quarter
 
@@ -99,7 +99,9 @@ def number_format(column: str) -> str:
 
 def _table(companies: list[CompanyData], quarter: str) -> tuple[compare.TableView, pa.Table]:
     view = compare.table_view(companies, quarter)
-    return view, pa.Table.from_pandas(view.values, preserve_index=False)  # sent as it is: no conversion per run
+    shown = view.values.copy()
+    shown.insert(1, "Pages", [companies_model.pages_link(t) for t in shown["Company"]])
+    return view, pa.Table.from_pandas(shown, preserve_index=False)  # sent as it is: no conversion per run
 
 
 def table(cmp: Comparison) -> compare.TableView:
@@ -113,6 +115,9 @@ def table(cmp: Comparison) -> compare.TableView:
         hide_index=True,
         column_config={
             "Company": st.column_config.TextColumn(pinned=True, width="small"),
+            "Pages": st.column_config.LinkColumn(
+                "Its pages", display_text="Open →", width="small", help="The company's own pages"
+            ),  # fmt: skip
             "Fiscal quarter": st.column_config.TextColumn(width="medium", help="The company's own fiscal quarter"),
             **{c: st.column_config.Column(help=compare.COLUMN_HELP[c]) for c in compare.TEXT_COLUMNS[2:]},
             **{
