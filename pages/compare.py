@@ -26,7 +26,7 @@ st.subheader(fmt.md_escape(f"{compare.calendar_label(cmp.quarter)}: each company
 table = several.table(cmp)
 if table.reasons:
     n = len(table.reasons)
-    with st.expander(f"Why {n} {'cell group shows' if n == 1 else 'cell groups show'} —"):
+    with st.expander(f"Why some cells show — ({n} {'reason' if n == 1 else 'reasons'})"):
         for line in table.reasons:
             st.text(line)
 ui.csv_button(

@@ -325,10 +325,9 @@ def ledger_table(ctx: Context, period: str) -> None:
         on_select=lambda: select_from_table(ctx, "ledger", figures),
         selection_mode="single-row",
         selection_default={"selection": {"rows": [row]}} if row is not None else None,
-        column_config={
-            "Metric": st.column_config.TextColumn(pinned=True, width=135),
-            "Revisions": st.column_config.TextColumn(width="medium"),
-        },  # fmt: skip
+        row_height=SCORECARD_ROW_PX,  # a long metric wraps to two lines in its narrow pinned column
+        height=SCORECARD_HEADER_PX + SCORECARD_ROW_PX * len(found) + SCROLLBAR_PX,
+        column_config={"Metric": st.column_config.TextColumn(pinned=True, width=135)},
     )
     csv_download(ctx, ledger.ledger_rows, period, name="ledger")
 
