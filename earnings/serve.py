@@ -19,9 +19,14 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
 # what the pages import: loaded here, they are in sys.modules when the first page runs
@@ -86,6 +91,82 @@ def warm_up(location: str | None = None) -> dict:
     return done
 
 
+# --- the page's own path is not the server's ---------------------------------------------------------------
+#
+# Opened on a page's URL (/revenue), Streamlit's frontend does not know where its server is: it asks
+# /revenue/_stcore/health, gets a 404 and asks /_stcore/health 100 ms later (streamlit/streamlit#7074), on every
+# visit. The frontend takes the server's address from ``window.__streamlit.BACKEND_BASE_URL`` when the page sets
+# it; this middleware adds that to the HTML page, computed in the browser from the address bar by removing the
+# page's own path (so it holds under any prefix a proxy adds). Links are unchanged: the same URL opens the
+# same view.
+
+
+def base_hint(page_paths: list[str]) -> bytes:
+    """The script that tells the frontend where the server is: the address bar less the page's own path."""
+    return (
+        "<script>(function(){var p=location.pathname.replace(/(^|\\/)(" + "|".join(page_paths) + ")\\/?$/,'$1');"
+        "if(p.slice(-1)!=='/')p+='/';window.__streamlit=Object.assign(window.__streamlit||{},"
+        "{BACKEND_BASE_URL:location.origin+p});})();</script>"
+    ).encode()
+
+
+SERVER_PATHS = ("/_stcore", "/static", "/media", "/component", "/app/static")
+
+
+class BaseUrlHint:
+    """ASGI middleware: the base-URL hint in every HTML page the server sends (index.html, for any page path)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        from earnings.ui.components import PAGES  # the pages' own paths (dashboard.py gives each its path)
+
+        self.app = app
+        self.hint = base_hint([re.escape(path) for _, _, path in PAGES.values() if path])
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"].startswith(SERVER_PATHS):
+            await self.app(scope, receive, send)
+            return
+        # the page itself (a few kB): uncompressed, so the hint can be added
+        scope = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k.lower() != b"accept-encoding"]}
+        start: dict = {}
+        body: list[bytes] = []
+
+        async def add_hint(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            if message["type"] != "http.response.body":
+                await send(message)
+                return
+            body.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            content = b"".join(body)
+            headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+            if b"text/html" in dict(headers).get(b"content-type", b"") and b"<head>" in content:
+                content = content.replace(b"<head>", b"<head>" + self.hint, 1)
+            await send({**start, "headers": [*headers, (b"content-length", str(len(content)).encode())]})
+            await send({"type": "http.response.body", "body": content})
+
+        await self.app(scope, receive, add_hint)
+
+
+def install_base_url_hint() -> None:
+    """Add ``BaseUrlHint`` to the middleware Streamlit's server is built with (before it starts)."""
+    from starlette.middleware import Middleware
+    from streamlit.web.server.starlette import starlette_app
+
+    own = starlette_app.create_streamlit_middleware
+    if getattr(own, "with_base_url_hint", False):
+        return
+
+    def with_hint() -> list:
+        return [*own(), Middleware(BaseUrlHint)]
+
+    with_hint.with_base_url_hint = True  # type: ignore[attr-defined]
+    starlette_app.create_streamlit_middleware = with_hint
+
+
 def streamlit_argv(argv: list[str]) -> list[str]:
     """What ``streamlit`` is given: ``run SCRIPT [options]`` as is; only options run dashboard.py with them."""
     return argv if argv[:1] == ["run"] else ["run", str(DASHBOARD), *argv]
@@ -103,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     from streamlit.web import cli  # after the warm-up, as `streamlit run` would be
 
+    install_base_url_hint()
     sys.argv = ["streamlit", *argv]
     return cli.main()  # runs the server until it is stopped
 

@@ -38,7 +38,9 @@ def server(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     folder = tmp_path_factory.mktemp("browser")
     db = folder / "earnings.duckdb"
     build_mod.build(build_mod.DATA_DIR, db)
-    with Server("dashboard.py", env={"EARNINGS_DB": str(db)}, log_dir=folder, name="streamlit") as s:
+    # started as the README starts it (python -m earnings serve), not as a bare `streamlit run`
+    with Server("dashboard.py", env={"EARNINGS_DB": str(db)}, log_dir=folder, name="streamlit",
+                launcher=["-m", "earnings.serve"]) as s:  # fmt: skip
         yield s.base
 
 

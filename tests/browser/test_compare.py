@@ -136,3 +136,27 @@ def test_click_on_a_mrvl_point_opens_its_filing_drilldown_and_the_url_reopens_it
     assert point(other, GROSS, "ALAB", "Q4 2024")["size"] == 11, "and no other company's"
     expect_both_companies(other)
     expect_no_exception(other, other_console, "the shared link")
+
+
+@pytest.mark.parametrize(
+    ("path", "title"),
+    [
+        ("/revenue?ticker=MRVL", "Revenue · MRVL"),
+        (COMPARE, "Compare"),
+        ("/guidance/", "Guidance · ALAB"),
+        ("/", "Overview"),
+    ],
+)
+def test_a_page_url_finds_the_server_without_a_probe(new_page, server: str, path: str, title: str) -> None:
+    """Opened on a page's own URL, the frontend asks the server at the root straight away: no 404 under the
+    page's path first (streamlit/streamlit#7074, 100 ms on every visit); the link still opens its view."""
+    page, console = new_page()
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url[len(server) :]) if "/_stcore/" in r.url else None)
+    page.goto(server + path)
+    wait_for_app(page)
+    health = [u for u in asked if u.endswith("/_stcore/health")]
+    assert health and set(health) == {"/_stcore/health"}, asked
+    assert not [u for u in asked if re.match(r"/[^_][^/]*/_stcore/", u)], asked
+    expect(page.locator("h1").first).to_contain_text(title)
+    expect_no_exception(page, console, path)
