@@ -198,7 +198,13 @@ def test_the_guidance_page_is_the_ledger(syn_db: Path, monkeypatch: pytest.Monke
 
 def test_a_selected_row_of_the_ledger_opens_its_figure(syn_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = _page(syn_db, "pages/guidance.py", {"period": "2024Q1", "metric": "revenue"}, monkeypatch)
-    assert "#### Revenue · Q1 2024" in [m.value for m in at.markdown]
+    shown = [m.value.replace("\\", "") for m in at.markdown]
+    assert "#### Revenue · Q1 2024" in shown
+    # the consensus behind the cell, and where it comes from
+    assert "Consensus $118.0M (S&P Global) → actual $118.0M: in line, ±$0.0M (±0.0%) (derived)" in shown
+    assert "Consensus source: Synthetic summaries (not real data) — “revenue 118*”" in [
+        c.value.replace("\\", "") for c in at.caption
+    ]
     assert at.dataframe[0].value.loc[0, "Revisions"] == "initiated with Q3 2023 → raised with Q4 2023"
 
 

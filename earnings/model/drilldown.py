@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from earnings.contract import formulas, periods, vocab
-from earnings.model import fmt
+from earnings.model import fmt, ledger
 from earnings.model.changes import change
 from earnings.read.bundle import CompanyData
 
@@ -137,6 +137,8 @@ class Drilldown:
     passage: Passage | None = None  # the excerpt with the figure's value found in it
     other_mentions: list[dict] = field(default_factory=list)
     guidance: list[GuidanceOutcome] = field(default_factory=list)
+    consensus: str | None = None  # "Consensus $141.0M (S&P Global) → actual $140.0M: miss, −$1.0M (−0.7%)"
+    consensus_source: dict | None = None  # the estimate's source: title, excerpt
     commentary: list[dict] = field(default_factory=list)
     themes: list[dict] = field(default_factory=list)
 
@@ -250,6 +252,15 @@ def build(data: CompanyData, period: str, metric: str, basis: str | None) -> Dri
         ]
         d.first_reported = first_reported(data, d.other_mentions, fact, unit)
     d.guidance = guidance_outcomes(data, period, metric, basis)
+    expected = next((e for e in data.once(ledger.entries, period)
+                     if (e.metric, e.basis) == (metric, basis) and e.consensus), None)  # fmt: skip
+    if expected is not None:
+        c = expected.consensus
+        d.consensus = f"Consensus {expected.consensus_text} ({c.get('provider') or 'provider not named'})" + (
+            f" → actual {expected.actual_text}: {expected.verdict}, {expected.surprise_text} (derived)"
+            if expected.verdict else " · not reported yet"
+        )  # fmt: skip
+        d.consensus_source = {**data.source(c["source_id"]), "excerpt": c.get("excerpt")}
     d.commentary = linked_commentary(data, period, metric)
     d.themes = linked_themes(data, period, metric)
     return d

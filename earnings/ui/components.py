@@ -458,6 +458,8 @@ def drilldown_panel(ctx: Context, view: urlstate.View, *, name_company: bool = F
                     )
                     + " *(distance derived)*"
                 )
+            if d.consensus:
+                st.markdown(inline(d.consensus))
         with right:
             if d.source:
                 st.markdown("**Where the number comes from**")
@@ -473,6 +475,9 @@ def drilldown_panel(ctx: Context, view: urlstate.View, *, name_company: bool = F
                     st.caption("Also stated as: " + inline(drilldown.mentions_text(d.other_mentions)))
             for g in d.guidance:
                 st.caption("Guidance source: " + inline(f"{g.source_title} · {g.section} — “{g.excerpt}”"))
+            if d.consensus_source:
+                src = d.consensus_source
+                st.caption("Consensus source: " + inline(f"{src.get('title') or ''} — “{src.get('excerpt') or ''}”"))
         items = d.commentary[:4]
         if items or d.themes:
             st.markdown("**What management said**")
