@@ -328,3 +328,19 @@ def test_every_number_column_has_the_one_number_format() -> None:
         "Net income (GAAP)": "$%,.1fM",
         "Diluted EPS (GAAP)": "$%,.2f",
     }
+
+
+@pytest.mark.parametrize("page_id", list(components.PAGES))
+def test_mrvl_from_its_filings_on_every_page(app: Path, page_id: str) -> None:
+    """The bundled peer opens on every page: named by its fiscal quarters, no error, nothing of ALAB's."""
+    at = open_page(page_id, {"ticker": "MRVL"})
+    assert problems(at) == []
+    assert not [i.value for i in at.info if "The link" in unescape(i.value)]
+    heading = unescape(at.title[0].value)
+    if page_id in components.SEVERAL:
+        assert heading == components.PAGES[page_id][1]
+    else:
+        assert heading.startswith(f"{components.PAGES[page_id][1]} · MRVL")
+        if page_id not in ("commentary", "data"):
+            assert heading.endswith("Q1 FY2027"), "the latest quarter, named as Marvell names it"
+    assert "### MRVL · MARVELL TECHNOLOGY, INC" in [unescape(m.value) for m in at.sidebar.markdown]
