@@ -7,8 +7,6 @@ from earnings.ui import components as ui
 from earnings.ui import several, urlsync
 
 ctx = ui.page("companies", "Companies")
-table = several.company_list(ctx.db)
-
 params = urlsync.current()
 query = (urlstate.raw_value(params, "q") or "")[: companies.MAX_QUERY]
 st.session_state["companies_q"] = query
@@ -20,18 +18,17 @@ def search() -> None:
 
 st.text_input("Search", key="companies_q", on_change=search, placeholder="A ticker or part of a name",
               max_chars=companies.MAX_QUERY)  # fmt: skip
-found = companies.search(table, query)
-page, notice = companies.page(found, urlstate.raw_value(params, "page"))
-if notice:
-    st.info(notice, icon="ℹ️")
-st.caption(fmt.md_escape(page.line(len(found))))
-if found.empty:
+listed = several.list_page(ctx.db, query, urlstate.raw_value(params, "page"), ctx.data.ticker)
+page = listed.page
+if listed.notice:
+    st.info(listed.notice, icon="ℹ️")
+st.caption(fmt.md_escape(page.line(len(listed.found))))
+if listed.shown is None:
     st.info("No company's ticker or name contains that.")
     st.stop()
 
-shown = companies.with_links(page.rows, ctx.data.ticker)
 st.dataframe(
-    shown,
+    listed.shown,
     hide_index=True,
     column_order=[
         "Ticker",
@@ -47,7 +44,7 @@ st.dataframe(
     },
     height="auto",
 )
-ui.csv_button(lambda: tables.csv_bytes(found), file="companies.csv", name="companies")
+ui.csv_button(lambda: tables.csv_bytes(listed.found), file="companies.csv", name="companies")
 if page.pages > 1:
     back, _, ahead = st.columns([1, 3, 1])
     with back:

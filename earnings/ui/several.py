@@ -180,6 +180,28 @@ def _listing(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return companies_model.listing(queries.company_list(con))
 
 
+@dataclass(frozen=True)
+class ListPage:
+    """One page of the Companies list as shown: the page, its notice, every company found, the rows as Arrow."""
+
+    page: companies_model.Page
+    notice: str | None
+    found: pd.DataFrame
+    shown: pa.Table | None
+
+
+def _list_page(db: store.DbState, query: str, raw_page: str | None, focus: str) -> ListPage:
+    found = companies_model.search(company_list(db), query)
+    page, notice = companies_model.page(found, raw_page)
+    shown = companies_model.with_links(page.rows, focus)
+    return ListPage(page, notice, found, pa.Table.from_pandas(shown, preserve_index=False) if len(shown) else None)
+
+
+def list_page(db: store.DbState, query: str, raw_page: str | None, focus: str) -> ListPage:
+    """The page of the Companies list the URL asks for (once per build, search, page and company in focus)."""
+    return store.of_build(db, _list_page, query=query, raw_page=raw_page, focus=focus)
+
+
 def company_list(db: store.DbState) -> pd.DataFrame:
     """Every company as the Companies page lists it (one read per build, shared by all sessions: read-only)."""
     return store.read_once(db, _listing)

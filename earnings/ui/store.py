@@ -272,6 +272,18 @@ def _figure(
     return freeze(_builder(_company(key, ticker, _db), **dict(options)))
 
 
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _of_build(key: tuple, name: str, options: tuple, _fn: Callable, _db: DbState) -> Any:
+    return _fn(_db, **dict(options))
+
+
+def of_build(db: DbState, fn: Callable[..., T], **options) -> T:
+    """``fn(db, **options)`` once per build and options (e.g. a page of a list read with ``read_once``), shared by
+    all sessions: read, never change it."""
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    return _rerun_if_replaced(_of_build, _key(db), name, tuple(sorted(options.items())), fn, db)
+
+
 @st.cache_resource(max_entries=256, show_spinner=False)
 def _of_several(key: tuple, tickers: tuple[str, ...], name: str, options: tuple, _fn: Callable, _db: DbState) -> Any:
     companies = [d for d in (_company(key, t, _db) for t in tickers) if d is not None]
