@@ -287,23 +287,29 @@ SCORECARD_HEADER_PX = 38
 SCROLLBAR_PX = 12  # a phone's sideways scrollbar under the rows
 
 
-def scorecard_table(ctx: Context, upto: str | None) -> None:
-    """The guidance scorecard up to ``upto``: select a row to open its figure (the row of the URL's selection
-    ticked), the key columns first and the metric pinned when a phone scrolls it, and its CSV."""
-    figures = scorecard.figures(ctx.data, upto)
+def figure_table(ctx: Context, key: str, figures: list[tuple[str, str, str | None]], build: Callable, *args) -> None:
+    """A table whose rows are the figures ``figures`` lists as (period, metric, basis), ``build(data, *args)``:
+    select a row to open its figure (the URL's selection ticked); the metric pinned, wrapped to two lines when a
+    phone scrolls it."""
     view = ctx.view
-    row = scorecard.row_of(ctx.data, upto, (view.period, view.metric, view.basis) if view.metric else None)
+    selected = (view.period, view.metric, view.basis) if view.metric else None
+    row = figures.index(selected) if selected in figures else None
     st.dataframe(
-        arrow_table(ctx, tables.guidance_scorecard, upto),
+        arrow_table(ctx, build, *args),
         hide_index=True,
-        key="scorecard",
-        on_select=lambda: select_from_table(ctx, "scorecard", figures),
+        key=key,
+        on_select=lambda: select_from_table(ctx, key, figures),
         selection_mode="single-row",
         selection_default={"selection": {"rows": [row]}} if row is not None else None,
         row_height=SCORECARD_ROW_PX,  # a long metric wraps to two lines in its narrow pinned column
         height=SCORECARD_HEADER_PX + SCORECARD_ROW_PX * min(len(figures), 16) + SCROLLBAR_PX,  # up to 16 rows
         column_config={"Metric": st.column_config.TextColumn(pinned=True, width=135)},
     )
+
+
+def scorecard_table(ctx: Context, upto: str | None) -> None:
+    """The guidance scorecard up to ``upto`` (the key columns first), a row opening its figure, and its CSV."""
+    figure_table(ctx, "scorecard", scorecard.figures(ctx.data, upto), tables.guidance_scorecard, upto)
     st.caption(
         "Select a row (or click a bar or dot below) to see the source and what management said. "
         "Position compares the reported actual with the guided range; distances from the midpoint are derived."
@@ -312,23 +318,9 @@ def scorecard_table(ctx: Context, upto: str | None) -> None:
 
 
 def ledger_table(ctx: Context, period: str) -> None:
-    """The quarter's ledger (guided, consensus, actual, both outcomes): select a row to open its figure."""
-    found = ledger.entries(ctx.data, period)
-    figures = [(period, e.metric, e.basis) for e in found]
-    view = ctx.view
-    row = figures.index((view.period, view.metric, view.basis)) if (view.period, view.metric, view.basis) in figures \
-        else None  # fmt: skip
-    st.dataframe(
-        arrow_table(ctx, ledger.ledger_rows, period),
-        hide_index=True,
-        key="ledger",
-        on_select=lambda: select_from_table(ctx, "ledger", figures),
-        selection_mode="single-row",
-        selection_default={"selection": {"rows": [row]}} if row is not None else None,
-        row_height=SCORECARD_ROW_PX,  # a long metric wraps to two lines in its narrow pinned column
-        height=SCORECARD_HEADER_PX + SCORECARD_ROW_PX * len(found) + SCROLLBAR_PX,
-        column_config={"Metric": st.column_config.TextColumn(pinned=True, width=135)},
-    )
+    """The quarter's ledger (guided, consensus, actual, both outcomes), a row opening its figure, and its CSV."""
+    figures = [(period, e.metric, e.basis) for e in ledger.entries(ctx.data, period)]
+    figure_table(ctx, "ledger", figures, ledger.ledger_rows, period)
     csv_download(ctx, ledger.ledger_rows, period, name="ledger")
 
 
