@@ -172,12 +172,11 @@ def _vs_consensus(data: CompanyData, period: str) -> Cell:
     found = next((e for e in data.once(ledger.entries, period) if e.metric == "revenue" and e.consensus), None)
     if found is None:
         return Cell(fmt.MISSING, why="no revenue consensus for this quarter in the sources")
-    provider = found.consensus.get("provider") or "provider not named"
     if found.verdict is None:
-        return Cell("pending", why=f"consensus {found.consensus_text} ({provider}), not reported yet", period=period,
-                    metric="revenue")  # fmt: skip
+        return Cell("pending", why=f"consensus {found.consensus_text} ({found.provider}), not reported yet",
+                    period=period, metric="revenue")  # fmt: skip
     return Cell(f"{found.verdict} ({fmt.growth(found.surprise_pct)}, derived)", found.surprise_pct,
-                f"consensus {found.consensus_text} ({provider})", period, "revenue", None)  # fmt: skip
+                f"consensus {found.consensus_text} ({found.provider})", period, "revenue", None)  # fmt: skip
 
 
 def row(data: CompanyData, quarter: str) -> Row:

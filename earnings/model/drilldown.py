@@ -252,11 +252,10 @@ def build(data: CompanyData, period: str, metric: str, basis: str | None) -> Dri
         ]
         d.first_reported = first_reported(data, d.other_mentions, fact, unit)
     d.guidance = guidance_outcomes(data, period, metric, basis)
-    expected = next((e for e in data.once(ledger.entries, period)
-                     if (e.metric, e.basis) == (metric, basis) and e.consensus), None)  # fmt: skip
+    expected = ledger.consensus_entry(data, period, metric, basis)
     if expected is not None:
         c = expected.consensus
-        d.consensus = f"Consensus {expected.consensus_text} ({c.get('provider') or 'provider not named'})" + (
+        d.consensus = f"Consensus {expected.consensus_text} ({expected.provider})" + (
             f" → actual {expected.actual_text}: {expected.verdict}, {expected.surprise_text} (derived)"
             if expected.verdict else " · not reported yet"
         )  # fmt: skip

@@ -70,6 +70,11 @@ class Entry:
         return fmt.guidance_range(g["low"], g["high"], self.unit, g["qualifier"]) if g else fmt.MISSING
 
     @property
+    def provider(self) -> str:
+        """Who the consensus comes from, as the source names it."""
+        return (self.consensus or {}).get("provider") or "provider not named"
+
+    @property
     def consensus_text(self) -> str:
         return fmt.value(self.consensus["value"], self.unit) if self.consensus else fmt.MISSING
 
@@ -247,15 +252,34 @@ def consensus_note(data: CompanyData, period: str) -> dict | None:
     return next((r for r in data.records("commentary") if r["period"] == period and r["kind"] == "estimates"), None)
 
 
+def consensus_entry(data: CompanyData, period: str, metric: str, basis: str | None) -> Entry | None:
+    """The quarter's entry for the figure when the sources give its consensus."""
+    return next((e for e in data.once(entries, period) if (e.metric, e.basis) == (metric, basis) and e.consensus), None)
+
+
+def _upto(period: str, upto: str | None) -> bool:
+    return upto is None or periods.sort_key(period) <= periods.sort_key(upto)
+
+
+def records(data: CompanyData, upto: str | None = None) -> list[tuple[str, str | None, list[Entry], Record]]:
+    """Each metric's history up to ``upto`` and its track record, where it has ``MIN_RECORD`` reported quarters."""
+    out = []
+    for metric, basis in data.once(metrics):
+        found = [e for e in data.once(history, metric, basis) if _upto(e.period, upto)]
+        record = track_record(found)
+        if record.reported >= MIN_RECORD:
+            out.append((metric, basis, found, record))
+    return out
+
+
 def with_consensus(data: CompanyData, rows: list[dict]) -> list[dict]:
     """Guidance rows (as the guidance chart draws them) with the quarter's consensus and its provider, where the
     sources give one."""
     out = []
     for r in rows:
-        found = next((e for e in data.once(entries, r["target_period"])
-                      if (e.metric, e.basis) == (r["metric"], r["basis"]) and e.consensus), None)  # fmt: skip
-        c = found.consensus if found else None
-        out.append({**r, "consensus": c["value"] if c else None, "provider": c.get("provider") if c else None})
+        found = consensus_entry(data, r["target_period"], r["metric"], r["basis"])
+        out.append({**r, "consensus": found.consensus["value"] if found else None,
+                    "provider": found.provider if found else None})  # fmt: skip
     return out
 
 
@@ -270,7 +294,7 @@ def ledger_rows(data: CompanyData, period: str) -> list[dict]:
                 "Metric": e.label,
                 "Guided": e.guided_text,
                 "Issued with": periods.label(e.guide["issued_period"]) if e.guide else fmt.MISSING,
-                "Consensus": f"{e.consensus_text} ({c.get('provider') or 'provider not named'}{as_of})"
+                "Consensus": f"{e.consensus_text} ({e.provider}{as_of})"
                 if e.consensus else fmt.MISSING,
                 "Actual": e.actual_text,
                 "vs range": vocab.POSITION_WORDS[e.position] if e.guide else fmt.MISSING,
@@ -294,14 +318,7 @@ def selection(data: CompanyData, period: str, row: int) -> tuple[str, str | None
 def record_rows(data: CompanyData, upto: str | None = None) -> list[dict]:
     """The track record of every guided or estimated metric, quarters up to ``upto`` (every figure derived)."""
     rows = []
-    for metric, basis in data.once(metrics):
-        found = [e for e in data.once(history, metric, basis)
-                 if upto is None or periods.sort_key(e.period) <= periods.sort_key(upto)]  # fmt: skip
-        if not found:
-            continue
-        r = track_record(found)
-        if r.reported < MIN_RECORD:
-            continue
+    for metric, basis, found, r in records(data, upto):
         against = r.beats + r.in_line + r.misses
         rows.append(
             {
@@ -325,7 +342,7 @@ def revision_lines(data: CompanyData, upto: str | None = None) -> list[tuple[str
     first."""
     out = []
     for period in data.once(quarters):
-        if upto is not None and periods.sort_key(period) > periods.sort_key(upto):
+        if not _upto(period, upto):
             continue
         for e in data.once(entries, period):
             if len(e.revisions) > 1:
@@ -358,18 +375,15 @@ def expectation_lines(data: CompanyData, period: str, next_period: str | None) -
     out = []
     reported = [e for e in data.once(entries, period) if e.consensus]
     for e in reported:
-        provider = e.consensus.get("provider") or "provider not named"
         if e.verdict:
             out.append(f"{e.label}, {data.period_label(period)}: {e.actual_text} vs consensus {e.consensus_text} "
-                       f"({provider}): {e.verdict}, {e.surprise_text} (derived)")  # fmt: skip
+                       f"({e.provider}): {e.verdict}, {e.surprise_text} (derived)")  # fmt: skip
     if next_period:
         for e in data.once(entries, next_period):
             if e.consensus:
-                provider = e.consensus.get("provider") or "provider not named"
-                out.append(f"Consensus for {data.period_label(next_period)}: {e.label} {e.consensus_text} ({provider})")
-    for metric, basis in data.once(metrics):
-        found = [e for e in data.once(history, metric, basis) if periods.sort_key(e.period) <= periods.sort_key(period)]
-        record = track_record(found)
-        if record.reported >= MIN_RECORD:
-            out.append(f"Track record, {vocab.metric_label(metric, basis)}: {record_text(record)}")
+                out.append(
+                    f"Consensus for {data.period_label(next_period)}: {e.label} {e.consensus_text} ({e.provider})"
+                )
+    for metric, basis, _, record in records(data, period):
+        out.append(f"Track record, {vocab.metric_label(metric, basis)}: {record_text(record)}")
     return out

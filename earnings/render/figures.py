@@ -435,7 +435,8 @@ def range_vs_actual_figure(
 ) -> go.Figure:
     """Guided ranges (bars) against actuals (dots), one panel per guided metric, in the rows' order.
 
-    ``rows``: dicts with metric, basis, target_period, low, high, qualifier, actual.
+    ``rows``: dicts with metric, basis, target_period, low, high, qualifier, actual; with ``consensus`` (and its
+    ``provider``, ``ledger.with_consensus``) a tick for the consensus.
     An approximate guide ("~75%") is a point, drawn as a tick, never as a range.
     """
     groups: dict[tuple[str, str | None], list[dict]] = {}
@@ -554,10 +555,7 @@ def range_vs_actual_figure(
                         color=palette.CONSENSUS,
                         line=dict(width=3, color=palette.CONSENSUS),
                     ),  # fmt: skip
-                    text=[
-                        f"{fmt.value(r['consensus'], unit)} ({r.get('provider') or 'provider not named'})"
-                        for r in expected
-                    ],  # fmt: skip
+                    text=[f"{fmt.value(r['consensus'], unit)} ({r['provider']})" for r in expected],  # fmt: skip
                     customdata=custom(expected),
                     hovertemplate="%{y} consensus %{text}<extra></extra>",
                     showlegend=once("consensus"),
