@@ -6,6 +6,7 @@ Browser fixtures live in a separate file; keep this one small.
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from earnings.read import bundle, queries
+from earnings.ui import components
 from earnings.write.database import DATA_DIR, build
 from earnings.write.ingest import ingest
 
@@ -88,3 +90,20 @@ def run_async(coro):
     """Run a coroutine on its own loop in a worker thread: a browser test's loop may still be running here."""
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coro).result()
+
+
+def open_page(page_id: str, params: dict[str, str] | None = None):
+    """An AppTest of the dashboard on page ``page_id`` (components.PAGES) with the URL's ``params``, run once."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(REPO_ROOT / "dashboard.py"), default_timeout=60)
+    if page_id != "overview":
+        at.switch_page(components.PAGES[page_id][0])
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def unescape(text: str) -> str:
+    """Markdown as written (escapes removed)."""
+    return re.sub(r"\\(.)", r"\1", text, flags=re.S)

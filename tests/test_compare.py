@@ -8,7 +8,6 @@ Q4 2024. Every figure asserted here is read from the database the page reads.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,9 +19,7 @@ from streamlit.testing.v1 import AppTest
 from earnings.model import companies, compare, fmt
 from earnings.read import queries
 from earnings.ui import components
-from tests.conftest import read_company
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import open_page, read_company, unescape
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -37,19 +34,6 @@ def full_error_details() -> Iterator[None]:
 def app(bundled_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("EARNINGS_DB", str(bundled_db))
     return bundled_db
-
-
-def open_page(page_id: str, params: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    if page_id != "overview":
-        at.switch_page(components.PAGES[page_id][0])
-    for k, v in (params or {}).items():
-        at.query_params[k] = v
-    return at.run()
-
-
-def unescape(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text, flags=re.S)
 
 
 def problems(at: AppTest) -> list[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import read_company
+from conftest import open_page, read_company
 
 from earnings.model import ledger
 from earnings.write import database as build_mod
@@ -162,21 +162,15 @@ def test_the_quarter_the_track_record_and_the_revisions_as_tables(syn) -> None:
     ], "no track record from one quarter"
 
 
-def _page(db: Path, page: str, params: dict[str, str], monkeypatch: pytest.MonkeyPatch):
-    from streamlit.testing.v1 import AppTest
-
+def _page(db: Path, page_id: str, params: dict[str, str], monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("EARNINGS_DB", str(db))
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard.py"), default_timeout=60)
-    at.switch_page(page)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
+    at = open_page(page_id, params)
     assert [e.message for e in at.exception] == [] and not at.error
     return at
 
 
 def test_the_guidance_page_is_the_ledger(syn_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _page(syn_db, "pages/guidance.py", {}, monkeypatch)
+    at = _page(syn_db, "guidance", {}, monkeypatch)
     assert [s.value for s in at.subheader][:2] == ["Ledger · Q4 2024: guided, expected, reported", "Track record"]
     ledger_table, record = at.dataframe[0].value, at.table[0].value
     assert ledger_table.loc[0, "vs consensus (derived)"] == "miss: −$1.0M (−0.7%)"
@@ -197,7 +191,7 @@ def test_the_guidance_page_is_the_ledger(syn_db: Path, monkeypatch: pytest.Monke
 
 
 def test_a_selected_row_of_the_ledger_opens_its_figure(syn_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _page(syn_db, "pages/guidance.py", {"period": "2024Q1", "metric": "revenue"}, monkeypatch)
+    at = _page(syn_db, "guidance", {"period": "2024Q1", "metric": "revenue"}, monkeypatch)
     shown = [m.value.replace("\\", "") for m in at.markdown]
     assert "#### Revenue · Q1 2024" in shown
     # the consensus behind the cell, and where it comes from
@@ -211,7 +205,7 @@ def test_a_selected_row_of_the_ledger_opens_its_figure(syn_db: Path, monkeypatch
 def test_the_briefing_and_the_export_carry_consensus_and_track_record(syn_db: Path, monkeypatch) -> None:
     from earnings.render import export
 
-    at = _page(syn_db, "pages/briefing.py", {"step": "5"}, monkeypatch)
+    at = _page(syn_db, "briefing", {"step": "5"}, monkeypatch)
     captions = [c.value.replace("\\", "") for c in at.caption]
     assert any(c.startswith("Track record, Revenue: 8 reported") for c in captions)
     html = export.export_from_db(syn_db, "SYN", "2024Q4")
@@ -228,7 +222,7 @@ def test_the_compare_table_has_revenue_against_consensus(syn) -> None:
 
 
 def test_the_bundled_guidance_page_says_consensus_was_not_retrievable(built_db: Path, monkeypatch) -> None:
-    at = _page(built_db, "pages/guidance.py", {}, monkeypatch)
+    at = _page(built_db, "guidance", {}, monkeypatch)
     said = [m.value.replace("\\", "") for m in at.markdown if "Consensus for" in m.value]
     assert len(said) == 1 and said[0].startswith(
         "**Consensus for Q4 2024:** the source says “Wall Street consensus (S&P Global) data was not retrievable"

@@ -17,8 +17,8 @@ from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from earnings.ui import components
+from tests.conftest import open_page, unescape
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGE_IDS = list(components.PAGES)
 HEADINGS = {page_id: spec[1] for page_id, spec in components.PAGES.items()}
 # pages whose title names the quarter in focus
@@ -32,19 +32,6 @@ def full_error_details() -> Iterator[None]:
     st_config.set_option("client.showErrorDetails", "full")
     yield
     st_config.set_option("client.showErrorDetails", before)
-
-
-def open_page(page_id: str, params: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    if page_id != "overview":
-        at.switch_page(components.PAGES[page_id][0])
-    for k, v in (params or {}).items():
-        at.query_params[k] = v
-    return at.run()
-
-
-def unescape(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text, flags=re.S)
 
 
 def problems(at: AppTest) -> list[str]:
