@@ -185,16 +185,23 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     ]
 
 
-def _replicas_row(name: str, r: dict) -> list[str]:
-    split = r.get("viewers_per_replica")
+def _room_cells(r: dict) -> list[str]:
+    """A room's rerun latency, reruns, errors and rate, as its table rows show them."""
     return [
-        name,
         ms(r.get("p50_ms")),
         ms(r.get("p95_ms")),
         ms(r.get("max_ms")),
         f"{r.get('reruns')}/{r.get('expected_reruns')}",
         str(r.get("errors")),
         "—" if r.get("reruns_per_s") is None else f"{r['reruns_per_s']:.1f}",
+    ]
+
+
+def _replicas_row(name: str, r: dict) -> list[str]:
+    split = r.get("viewers_per_replica")
+    return [
+        name,
+        *_room_cells(r),
         mib(r.get("rss_peak_mib")),
         f"{_s(r.get('server_cpu_s'))} / {_s(r.get('nginx_cpu_s'))} / {_s(r.get('client_cpu_s'))} / {_s(r.get('wall_s'))}",
         " / ".join(str(v) for v in split) if split else "",
@@ -428,12 +435,7 @@ def markdown(result: dict) -> str:
                     [
                         n,
                         app,
-                        ms(r.get("p50_ms")),
-                        ms(r.get("p95_ms")),
-                        ms(r.get("max_ms")),
-                        f"{r.get('reruns')}/{r.get('expected_reruns')}",
-                        str(r.get("errors")),
-                        "—" if r.get("reruns_per_s") is None else f"{r['reruns_per_s']:.1f}",
+                        *_room_cells(r),
                         f"{mib(r.get('rss_before_mib'))} / {mib(r.get('rss_peak_mib'))} / {mib(r.get('rss_after_mib'))}",
                         f"{_s(r.get('server_cpu_s'))} / {_s(r.get('client_cpu_s'))} / {_s(r.get('wall_s'))}",
                     ]
