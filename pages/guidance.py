@@ -18,7 +18,7 @@ if not data.records("guidance") and not data.records("estimates"):
 
 if ctx.focus:
     st.subheader(f"Ledger · {data.period_label(ctx.focus)}: guided, expected, reported")
-    entries = ledger.entries(data, ctx.focus)
+    entries = data.once(ledger.entries, ctx.focus)
     if entries:
         ui.ledger_table(ctx, ctx.focus)
     else:
@@ -32,7 +32,7 @@ if ctx.focus:
         else:
             st.caption(f"No consensus for {data.period_label(ctx.focus)} in the sources.")
     st.subheader("Track record")
-    if ledger.record_rows(data, upto):
+    if data.once(ledger.record_rows, upto):
         ui.static_table(ctx, ledger.record_rows, upto, name="track-record")
         st.caption(
             "Each guided quarter's actual against the latest guide for it, and against the consensus where the "
@@ -43,7 +43,7 @@ if ctx.focus:
             f"A track record needs {ledger.MIN_RECORD} reported quarters of a guided or estimated figure; the "
             f"sources have fewer up to {data.period_label(upto)}."
         )
-    for heading, unit, revisions in ledger.revision_lines(data, upto):
+    for heading, unit, revisions in data.once(ledger.revision_lines, upto):
         with st.expander(f"Revisions: {heading}", expanded=True):
             for r in revisions:
                 ui.bullet(ledger.revision_text(r, unit))

@@ -319,7 +319,7 @@ def scorecard_table(ctx: Context, upto: str | None) -> None:
 
 def ledger_table(ctx: Context, period: str) -> None:
     """The quarter's ledger (guided, consensus, actual, both outcomes), a row opening its figure, and its CSV."""
-    figures = [(period, e.metric, e.basis) for e in ledger.entries(ctx.data, period)]
+    figures = [(period, e.metric, e.basis) for e in ctx.data.once(ledger.entries, period)]
     figure_table(ctx, "ledger", figures, ledger.ledger_rows, period)
     csv_download(ctx, ledger.ledger_rows, period, name="ledger")
 
