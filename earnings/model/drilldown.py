@@ -234,7 +234,7 @@ def build(data: CompanyData, period: str, metric: str, basis: str | None) -> Dri
         d.passage = passage(data, fact)
         if fact.get("derived"):
             d.derived = fact["note"] or "derived from reported figures"
-        if src.get("kind") in FILING_FORMS and src.get("url"):
+        if src.get("kind") in vocab.FILING_FORMS and src.get("url"):
             d.filing_url = src["url"]
         d.comparisons = comparisons(data, period, metric, basis)
         cc = data.cross_checks
@@ -265,16 +265,13 @@ def build(data: CompanyData, period: str, metric: str, basis: str | None) -> Dri
     return d
 
 
-FILING_FORMS = vocab.FILING_FORMS
-
-
 def first_reported(data: CompanyData, mentions: list[dict], fact: dict, unit: str) -> str | None:
     """Where an earlier filing first gave the figure, when a later one changed it: "first reported $418.1M in
     10-Q filed 2021-06-09" (None when the figure is as first filed)."""
     filed = [
         (data.source(m["source_id"]).get("published_on"), m)
         for m in mentions
-        if data.source(m["source_id"]).get("kind") in FILING_FORMS
+        if data.source(m["source_id"]).get("kind") in vocab.FILING_FORMS
     ]
     filed = [(str(day), m) for day, m in filed if day is not None]
     if not filed:

@@ -155,8 +155,7 @@ METRIC_ORDER = (
 
 KIND_DOC_UNITS = {"flow": "USD", "instant": "USD", "per_share": "USD/shares", "shares": "shares"}
 KIND_UNITS = {"flow": "usd_m", "instant": "usd_m", "per_share": "usd_per_share", "shares": "shares_m"}
-PERIODIC_FORMS = frozenset(vocab.FILING_FORMS)
-ANNUAL_FORMS = frozenset(f for f in PERIODIC_FORMS if not f.startswith("10-Q"))
+ANNUAL_FORMS = frozenset(f for f in vocab.FILING_FORMS if not f.startswith("10-Q"))
 QUARTER_DAYS = (84, 98)
 HALF_DAYS = (168, 196)
 NINE_DAYS = (252, 294)
@@ -456,7 +455,7 @@ class _Parser:
                             malformed += 1
                             continue
                         form = obs.form
-                        if form not in PERIODIC_FORMS:
+                        if form not in vocab.FILING_FORMS:
                             if keep:
                                 ignored_forms[form] += 1
                             continue
