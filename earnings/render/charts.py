@@ -18,6 +18,7 @@ from earnings.render import figures
 OPEX_LINES = vocab.OPEX_LINES
 MARGIN_SERIES = vocab.MARGIN_SERIES
 BRIEFING_HEIGHT = 350  # with the title, the controls and the numbers above it, a step fits a 1280×720 projector
+BRIEFING_WIDTH = 650  # the chart column of a briefing step at 1280×720 (750 at 1440×900)
 
 
 def upto(values: dict[str, float], period: str | None) -> dict[str, float]:
@@ -155,5 +156,6 @@ BRIEFING_FIGURES = {"revenue": briefing_revenue, "margins": briefing_margins, "o
 
 
 def briefing(data: CompanyData, *, step: str, period: str) -> go.Figure:
-    """The chart of a briefing step (model.briefing.CHART_STEPS) for the quarter ``period``."""
-    return BRIEFING_FIGURES[step](data, period)
+    """The chart of a briefing step (model.briefing.CHART_STEPS) for the quarter ``period``, its margins preset for
+    the briefing's narrower column."""
+    return figures.preset_margins(BRIEFING_FIGURES[step](data, period), width=BRIEFING_WIDTH)
