@@ -2,11 +2,11 @@
 
     python -m benchmarks.browser_profile /guidance [--charts 1] [--db FILE] [--floor]
 
-Starts the server (the dashboard on the bundled data built into a temporary folder, or the floor
-app), visits the page twice untimed, then profiles a third visit with the DevTools protocol
-(``Profiler.start``/``stop``, 200 µs sampling) from navigation until every chart is drawn. Prints
-the visit's timings and the sampled milliseconds by script file (``(program)`` is the browser's
-own work: parsing, style, layout, paint) and by function.
+Starts the server (the dashboard as ``python -m earnings serve`` starts it, on the bundled data built into a
+temporary folder, or the floor app), visits the page twice untimed, then profiles a third visit with the
+DevTools protocol (``Profiler.start``/``stop``, 200 µs sampling) from navigation until every chart is drawn.
+Prints the visit's timings and the sampled milliseconds by script file (``(program)`` is the browser's own
+work: parsing, style, layout, paint) and by function.
 """
 
 from __future__ import annotations
@@ -79,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
             build.build(build.DATA_DIR, Path(db))
         script = FLOOR_APP if args.floor else "dashboard.py"
         charts = 1 if args.floor else args.charts
-        with Server(script, env={"EARNINGS_DB": db}, log_dir=Path(tmp), name="profiled") as server:
+        launcher = None if args.floor else ["-m", "earnings.serve"]  # the dashboard as the README starts it
+        with Server(script, env={"EARNINGS_DB": db}, log_dir=Path(tmp), name="profiled", launcher=launcher) as server:
             timings, summary = profile_visit(server.base, "/" if args.floor else args.url, charts)
     print(
         f"{'floor app' if args.floor else args.url}: script done at {timings.get('script_done_ms') or 0:.0f} ms, "

@@ -15,6 +15,7 @@ Everything runs in a temporary folder; nothing is written to data/.
 from __future__ import annotations
 
 import asyncio
+import csv
 import json
 import shutil
 import subprocess
@@ -108,6 +109,22 @@ def time_bulk(folder: Path, companies: int = COMPANIES) -> dict:
     return {"companies": companies, "ingest_and_build_s": seconds, "build_s": time.perf_counter() - started}
 
 
+def _append_rows(target: Path, extra: Path) -> None:
+    """``target`` with ``extra``'s rows after its own, under both files' columns (the generator writes every
+    optional column, such as facts' ``derived``; a column one file lacks is empty in its rows)."""
+    with open(target, newline="", encoding="utf-8") as f:
+        own = csv.DictReader(f)
+        columns, rows = list(own.fieldnames or []), list(own)
+    with open(extra, newline="", encoding="utf-8") as f:
+        more = csv.DictReader(f)
+        columns += [c for c in more.fieldnames or [] if c not in columns]
+        rows += list(more)
+    with open(target, "w", newline="", encoding="utf-8") as f:
+        out = csv.DictWriter(f, fieldnames=columns, restval="")
+        out.writeheader()
+        out.writerows(rows)
+
+
 def long_history_pages(folder: Path, reruns: int = 15, warmup: int = 2) -> dict:
     """Each page for the 64-quarter company and for ALAB, one server, reruns in turn."""
     data = _fresh_data(folder / "long")
@@ -115,11 +132,8 @@ def long_history_pages(folder: Path, reruns: int = 15, warmup: int = 2) -> dict:
     merged = folder / "long" / "generated"
     scale.write_csvs(generated, merged)
     for table in ("companies", "sources", "facts", "guidance", "targets", "commentary", "themes"):
-        src = merged / f"{table}.csv"
-        if src.exists():
-            lines = src.read_text().splitlines()
-            with open(data / f"{table}.csv", "a", encoding="utf-8") as f:
-                f.write("\n".join(lines[1:]) + "\n")  # same header: the rows only
+        if (merged / f"{table}.csv").exists():
+            _append_rows(data / f"{table}.csv", merged / f"{table}.csv")
     db = folder / "long" / "e.duckdb"
     build.build(data, db)
     out = {}

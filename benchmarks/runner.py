@@ -83,9 +83,9 @@ class Plan:
     reruns: int = 30
     warmup: int = 3
     browser: bool = True
-    cold_samples: int = 2
+    cold_samples: int = 5  # issue 17: medians of at least 5 visits, cold and warm
     paired_cold: bool = True  # a cold floor visit next to every cold page visit (quick: one floor visit)
-    warm_samples: int = 4
+    warm_samples: int = 5
     browser_drilldown_url: bool = True  # also time DRILLDOWN_URL in the browser (quick: pages only)
     clicks: int = 12
     scale: bool = True
