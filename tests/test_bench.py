@@ -4,6 +4,7 @@ messages, the room's URLs, the targets and the report. Nothing here is timed."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -12,7 +13,7 @@ from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from benchmarks import __main__ as bench_cli
-from benchmarks import report, runner, scale, stats, wsclient
+from benchmarks import filings, report, runner, scale, stats, wsclient
 from earnings.read import bundle, queries
 
 # --- percentiles ------------------------------------------------------------------------------------
@@ -427,3 +428,15 @@ def test_synthetic_guidance_of_the_next_quarter_is_near_the_last_reported_figure
     for r in pending:
         last = facts[(r["ticker"], r["issued_period"], r["metric"], r["basis"])]
         assert 0.85 * last <= float(r["low"]) <= float(r["high"]) <= 1.15 * last, r
+
+
+def test_the_filings_benchmark_merges_generated_rows_by_column(tmp_path: Path) -> None:
+    target, extra = tmp_path / "facts.csv", tmp_path / "generated.csv"
+    target.write_text("ticker,period,value\nALAB,2024Q4,141.1\n")
+    extra.write_text('ticker,value,derived,period\nZZ0001,"1,5",true,2024Q3\n')
+    filings._append_rows(target, extra)
+    assert target.read_text().splitlines() == [
+        "ticker,period,value,derived",
+        "ALAB,2024Q4,141.1,",
+        'ZZ0001,2024Q3,"1,5",true',
+    ]
