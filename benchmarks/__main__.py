@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"the filings benchmark needs the SEC documents in {filings.SEC_DIR}", file=sys.stderr)
             return 1
         table = filings.markdown(filings.run())
+        Path(args.out).mkdir(parents=True, exist_ok=True)
         (Path(args.out) / "filings.md").write_text(table, encoding="utf-8")
         print(table)
         return 0

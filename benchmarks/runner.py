@@ -745,11 +745,12 @@ def main(args) -> int:
     with (plan.out / "results.jsonl").open("a", encoding="utf-8") as f:
         f.write(json.dumps(result, separators=(",", ":")) + "\n")
     table = report.markdown(result)
+    (plan.out / "latest.md").write_text(table, encoding="utf-8")  # before the filings part, which may fail
     if not plan.quick and filings.available():  # SEC filings at scale, where the shared documents are
         log("filings: one 4 MB document, 100 companies, a 64-quarter company's pages")
         result["filings"] = filings.run()
         table += "\n" + filings.markdown(result["filings"])
-    (plan.out / "latest.md").write_text(table, encoding="utf-8")
+        (plan.out / "latest.md").write_text(table, encoding="utf-8")
     print(table)
     missed = [t for t in result["targets"] if t["pass"] is False]
     log(
