@@ -26,7 +26,7 @@ st.markdown(
         ]
     )
 )
-st.code(meta.get("content_hash", fmt.MISSING), language=None)
+st.text(meta.get("content_hash", fmt.MISSING))
 st.markdown(f"**Access:** {esc(access.mode())}.")
 
 

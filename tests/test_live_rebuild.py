@@ -143,8 +143,8 @@ def read_element(el, out: Rendered) -> None:
             out.revenues.add(body[3:])
         if m := CHECK_COUNTS_RE.match(body):
             out.check_counts.add(m[1])
-    elif kind == "code":
-        out.hashes.add(el.code.code_text[:12])
+    elif kind == "text" and re.fullmatch(r"[0-9a-f]{64}", el.text.body):  # the Data page's content hash
+        out.hashes.add(el.text.body[:12])
 
 
 def variant_of(r: Rendered, signs: dict[str, dict[str, str]]) -> set[str]:

@@ -377,7 +377,7 @@ def test_data_page(page, app_db) -> None:
     # a database outside the app is named by its file name only: no server paths shown to viewers
     assert f"**Database:** {app_db.name}" in provenance and str(app_db.parent) not in provenance
     assert meta["built_at"] in provenance and f"**Schema version:** {meta['schema_version']}" in provenance
-    assert [c.value for c in at.code] == [meta["content_hash"]]
+    assert [t.value for t in at.text] == [meta["content_hash"]]
     assert "**Access:** open to anyone with the link (no sign-in configured)." in shown
 
     sources = next(d.value for d in at.dataframe if "publisher" in d.value.columns)

@@ -211,7 +211,7 @@ def test_a_replaced_file_is_served_on_the_next_rerun(
             assert sidebar_hash(at) == expect_hash[:12]
         assert kpi(overview, "Revenue") == expect_revenue
         assert f"## {expect_revenue}" in [unescape(m.value) for m in revenue.markdown]
-        assert [c.value for c in data.code] == [expect_hash]
+        assert [t.value for t in data.text] == [expect_hash]
 
     check("$141.1M", a.content_hash)
 
@@ -280,7 +280,7 @@ def test_a_run_reads_one_build_to_the_end(tmp_path: Path, variant_b: Path, monke
     at = new_app("data").run()  # the Data page reads sources, checks and every table after the figures
     monkeypatch.setattr(store.bundle, "company_data", real_company_data)
     assert [e.message for e in at.exception] == [] and not at.error
-    assert sidebar_hash(at) == a.content_hash[:12] and [c.value for c in at.code] == [a.content_hash]
+    assert sidebar_hash(at) == a.content_hash[:12] and [t.value for t in at.text] == [a.content_hash]
     counts = [unescape(m.value) for m in at.markdown if " checks in all" in unescape(m.value)]
     assert counts and counts[0].startswith("0 fail · 0 warn"), counts  # A's checks, not B's (6 fail · 1 warn)
 
