@@ -8,10 +8,12 @@ from __future__ import annotations
 import asyncio
 import re
 import shutil
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from streamlit import config as st_config
 
 from earnings.read import bundle, queries
 from earnings.ui import components
@@ -90,6 +92,15 @@ def run_async(coro):
     """Run a coroutine on its own loop in a worker thread: a browser test's loop may still be running here."""
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coro).result()
+
+
+@pytest.fixture(scope="module")
+def full_error_details() -> Iterator[None]:
+    """An exception's real message in AppTest, not the production redaction (``pytest.mark.usefixtures``)."""
+    before = st_config.get_option("client.showErrorDetails")
+    st_config.set_option("client.showErrorDetails", "full")
+    yield
+    st_config.set_option("client.showErrorDetails", before)
 
 
 def open_page(page_id: str, params: dict[str, str] | None = None):

@@ -8,12 +8,10 @@ Q4 2024. Every figure asserted here is read from the database the page reads.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from earnings.model import companies, compare, fmt
@@ -21,13 +19,7 @@ from earnings.read import queries
 from earnings.ui import components
 from tests.conftest import open_page, read_company, unescape
 
-
-@pytest.fixture(scope="module", autouse=True)
-def full_error_details() -> Iterator[None]:
-    before = st_config.get_option("client.showErrorDetails")
-    st_config.set_option("client.showErrorDetails", "full")
-    yield
-    st_config.set_option("client.showErrorDetails", before)
+pytestmark = pytest.mark.usefixtures("full_error_details")  # real exception messages
 
 
 @pytest.fixture

@@ -29,7 +29,6 @@ import pytest
 from conftest import read_company
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from earnings.contract import vocab
@@ -99,12 +98,7 @@ def texts(at: AppTest) -> list[str]:
     return [str(e.value) for kind in TEXT_KINDS for e in getattr(at, kind)]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def full_error_details() -> Iterator[None]:
-    before = st_config.get_option("client.showErrorDetails")
-    st_config.set_option("client.showErrorDetails", "full")
-    yield
-    st_config.set_option("client.showErrorDetails", before)
+pytestmark = pytest.mark.usefixtures("full_error_details")  # real exception messages
 
 
 # --- (a) URLs --------------------------------------------------------------------------------------------------

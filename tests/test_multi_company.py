@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from earnings.ui import components
@@ -25,13 +23,7 @@ HEADINGS = {page_id: spec[1] for page_id, spec in components.PAGES.items()}
 QUARTER_PAGES = ("overview", "revenue", "margins", "opex", "guidance", "briefing")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def full_error_details() -> Iterator[None]:
-    """Tests want the real message of an exception, not the production redaction."""
-    before = st_config.get_option("client.showErrorDetails")
-    st_config.set_option("client.showErrorDetails", "full")
-    yield
-    st_config.set_option("client.showErrorDetails", before)
+pytestmark = pytest.mark.usefixtures("full_error_details")  # real exception messages
 
 
 def problems(at: AppTest) -> list[str]:

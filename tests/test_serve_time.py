@@ -12,12 +12,11 @@ import random
 import re
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pytest
-from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 from test_sourcefiles import add_column, line_of, set_cell
 
@@ -75,13 +74,7 @@ def sidebar_hash(at: AppTest) -> str | None:
     return found[0] if found else None
 
 
-@pytest.fixture(scope="module", autouse=True)
-def full_error_details() -> Iterator[None]:
-    """Tests want an exception's real message if one happens, not the production redaction."""
-    before = st_config.get_option("client.showErrorDetails")
-    st_config.set_option("client.showErrorDetails", "full")
-    yield
-    st_config.set_option("client.showErrorDetails", before)
+pytestmark = pytest.mark.usefixtures("full_error_details")  # real exception messages
 
 
 @pytest.fixture(scope="module")
