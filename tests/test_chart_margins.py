@@ -75,3 +75,13 @@ def test_frozen_figures_are_sent_with_preset_margins(built_db: Path) -> None:
     frozen = figures.freeze(charts.revenue(data))
     assert frozen.to_dict()["layout"]["margin"] == dict(zip("lrtb", margins(fig), strict=True))
     assert frozen.to_dict()["layout"]["margin"]["l"] > 40
+
+
+def test_numpy_data_is_read_like_lists() -> None:
+    """A trace's values as plotly keeps them from pandas or numpy: arrays, which have no truth value."""
+    import numpy as np
+
+    def fig(ys):
+        return go.Figure(go.Scatter(x=["Q1 2024", "Q2 2024"], y=ys)).update_yaxes(automargin=True, ticksuffix="%")
+
+    assert margins(fig(np.array([10.0, 2500.0]))) == margins(fig([10.0, 2500.0]))

@@ -103,7 +103,7 @@ def _tick_labels(fig: go.Figure, axis: go.layout.XAxis | go.layout.YAxis, letter
             float(v)
             for t in fig.data
             if (getattr(t, f"{letter}axis", None) or letter) == ref
-            for v in (getattr(t, letter, None) or ())
+            for v in _or_empty(getattr(t, letter, None))
             if isinstance(v, int | float)
         ]
         if not values:
@@ -112,6 +112,11 @@ def _tick_labels(fig: go.Figure, axis: go.layout.XAxis | go.layout.YAxis, letter
         pad = (hi - lo) * 0.1 or abs(hi) * 0.1 or 1
         ends = [lo - pad, hi + pad]
     return [_tick_text(v, axis) for v in ends]
+
+
+def _or_empty(values: object) -> object:
+    """A trace's x or y, or () where it has none (a numpy array has no truth value, so no ``or ()``)."""
+    return () if values is None else values
 
 
 def _title_room(axis: go.layout.XAxis | go.layout.YAxis, size: float) -> float:
@@ -136,13 +141,14 @@ def preset_margins(fig: go.Figure, width: int = DESKTOP_WIDTH) -> go.Figure:
     size = (lay.font.size if lay.font else None) or 15
     m = lay.margin
     left, right, top, bottom = m.l or 0, m.r or 0, m.t or 0, m.b or 0
-    for name in [k for k in lay.to_plotly_json() if k.startswith("yaxis")]:
+    names = list(lay.to_plotly_json())  # the layout's axes as set (xaxis, xaxis2, ..., yaxis, ...)
+    for name in [k for k in names if k.startswith("yaxis")]:
         axis = lay[name]
         labels = _tick_labels(fig, axis, "y", name)
         if labels and axis.side != "right":
             left = max(left, max(text_width(t, size) for t in labels) + _title_room(axis, size) + 12)
     plot_width = width - left - right
-    for name in [k for k in lay.to_plotly_json() if k.startswith("xaxis")]:
+    for name in [k for k in names if k.startswith("xaxis")]:
         axis = lay[name]
         labels = _tick_labels(fig, axis, "x", name)
         if not labels:
