@@ -587,6 +587,7 @@ def browser_times(
                 "cold_ms": _ms(cold_runs),
                 "warm_ms": _ms(warm["page"]),
                 "warm_script_done_ms": _ms(warm["page"], "script_done_ms"),
+                "warm_whole_ms": _ms(warm["page"], "whole_ms"),
                 "warm_probe_ms": _ms(warm["page"], "probe_ms"),
                 "floor_cold_ms": _ms(floor_cold),
                 "floor_warm_ms": _ms(warm["floor"]),

@@ -12,6 +12,9 @@ The protocol, read from the installed Streamlit (``web/server/starlette/starlett
   ``navigation`` message;
 - the server answers with ``new_session``, ``navigation``, ``delta`` (the elements) ... and ends every run
   with ``script_finished``. A rerun's server time here is from sending the BackMsg until that message.
+- Like the browser, a session's first page is drawn in two runs: when a run shows the dashboard's "drawn" signal
+  (``earnings.ui.clientside.when_drawn``), the client answers at once with its trigger, as the browser does
+  once the charts are drawn, and the rerun lasts until the second run finishes (the page in full).
 - Like the browser, the client reports the hashes of the cacheable messages it holds, so unchanged large
   elements come back as ``ref_hash`` references rather than in full.
 
@@ -31,7 +34,12 @@ import websockets
 from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from streamlit.runtime.state.session_state import STREAMLIT_INTERNAL_KEY_PREFIX
 
+from earnings.ui import clientside
+
+WHEN_DRAWN = clientside.WHEN_DRAWN_NAME  # the component's name ends with this
 FINISHED_OK = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
 
 
@@ -47,6 +55,7 @@ class Rerun:
     elements: int = 0
     received_bytes: int = 0
     started: float = 0.0  # time.perf_counter() when the BackMsg was sent
+    when_drawn: str = ""  # a first paint's "drawn" component (its id): answered within the same rerun
 
     @property
     def ok(self) -> bool:
@@ -77,6 +86,8 @@ def _element(msg: ForwardMsg) -> _Element | None:
         return _Element(kind, f"{el.exception.type}: {el.exception.message}"[:300], error=True)
     if kind == "alert" and el.alert.format == Alert.ERROR:
         return _Element(kind, el.alert.body[:300], error=True)
+    if kind == "bidi_component" and el.bidi_component.component_name.endswith(WHEN_DRAWN):
+        return _Element(WHEN_DRAWN, el.bidi_component.id)
     return _Element(kind)
 
 
@@ -109,7 +120,7 @@ class Session:
             except Exception:  # , S110 - closing a dead socket
                 pass
 
-    def _request(self, url: str) -> bytes:
+    def _request(self, url: str, *widgets: WidgetState) -> bytes:
         page, query = split_url(url)
         msg = BackMsg()
         state = msg.rerun_script
@@ -121,7 +132,14 @@ class Session:
         state.context_info.timezone_offset = 0
         state.context_info.locale = "en-US"
         state.context_info.url = f"{self.context_url_base}{url}"
+        state.widget_states.widgets.extend(widgets)
         return msg.SerializeToString()
+
+    def _drawn(self, url: str, component_id: str) -> bytes:
+        """The browser's answer to the first paint: the "drawn" trigger of the component ``component_id``."""
+        widget = WidgetState(id=f"{STREAMLIT_INTERNAL_KEY_PREFIX}_{component_id}__events")
+        widget.json_trigger_value = '[{"event": "drawn", "value": true}]'
+        return self._request(url, widget)
 
     async def rerun(self, url: str, expect_title: str | None = None) -> Rerun:
         """Ask for a run of ``url`` (path and query) and wait for its ``script_finished``."""
@@ -133,6 +151,10 @@ class Session:
         try:
             await self._ws.send(self._request(url))
             status = await asyncio.wait_for(self._receive(result, page), self.timeout)
+            if status in FINISHED_OK and result.when_drawn:
+                await self._ws.send(self._drawn(url, result.when_drawn))
+                result.heading, result.charts, result.elements = None, 0, 0  # what the page shows in full
+                status = await asyncio.wait_for(self._receive(result, page), self.timeout)
         except TimeoutError:
             self.broken = f"no script_finished within {self.timeout:.0f} s"
             result.problem = self.broken
@@ -178,6 +200,8 @@ class Session:
                 result.heading = el.text
             elif el.kind == "plotly_chart":
                 result.charts += 1
+            elif el.kind == WHEN_DRAWN:
+                result.when_drawn = el.text
             if el.error and result.problem is None:
                 result.problem = f"{el.kind} on the page: {el.text}"
 

@@ -76,6 +76,7 @@ if grid.topics:
     theme_detail(theme_topic, theme_period)
 else:
     st.caption("No themes in the sources for this company.")
+ui.rest_of_page()
 
 # --- filters --------------------------------------------------------------------------------
 st.subheader("All commentary")

@@ -28,6 +28,7 @@ st.markdown(
 )
 st.text(meta.get("content_hash", fmt.MISSING))
 st.markdown(f"**Access:** {esc(access.mode())}.")
+ui.rest_of_page()
 
 
 st.subheader(f"Source documents of {ctx.data.ticker}")

@@ -81,6 +81,7 @@ def guidance_chart() -> None:
 
 
 guidance_chart()
+ui.rest_of_page()
 
 if upto:
     st.subheader(f"Outlook for {data.period_label(upto)}")

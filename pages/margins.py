@@ -19,6 +19,7 @@ def margins_chart() -> None:
 
 
 margins_chart()
+ui.rest_of_page()
 
 st.subheader("Margins by quarter")
 ui.static_table(ctx, tables.margins_by_quarter, name="margins")

@@ -28,6 +28,7 @@ def opex_charts() -> None:
 
 
 opex_charts()
+ui.rest_of_page()
 
 st.subheader("Opex by quarter")
 ui.static_table(ctx, tables.opex_by_quarter, name="opex")

@@ -21,6 +21,7 @@ st.caption(ui.SPARKLINE_NOTE)
 
 if ctx.view.metric:
     ui.drilldown_panel(ctx, ctx.view)
+ui.rest_of_page()
 
 summary = [r for r in data.records("commentary") if r["period"] == period]
 nxt = periods.shift_quarter(period, 1)

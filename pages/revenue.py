@@ -20,6 +20,7 @@ def revenue_chart() -> None:
 
 
 revenue_chart()
+ui.rest_of_page()
 
 st.subheader("Growth and the fiscal year")
 ui.static_table(ctx, tables.revenue_growth, name="revenue-growth")

@@ -103,11 +103,21 @@ def full_error_details() -> Iterator[None]:
     st_config.set_option("client.showErrorDetails", before)
 
 
-def open_page(page_id: str, params: dict[str, str] | None = None):
-    """An AppTest of the dashboard on page ``page_id`` (components.PAGES) with the URL's ``params``, run once."""
+def dashboard_app(*, painted: bool = True):
+    """An AppTest of the dashboard, not run yet. ``painted``: as in a session whose browser has drawn a page
+    already (the state ``clientside.when_drawn`` sets), so every run shows the whole page; without it, the
+    first run is a shared link's first paint (tests/test_first_paint.py)."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(REPO_ROOT / "dashboard.py"), default_timeout=60)
+    if painted:
+        at.session_state[components.PAINTED] = True
+    return at
+
+
+def open_page(page_id: str, params: dict[str, str] | None = None, *, painted: bool = True):
+    """An AppTest of the dashboard on page ``page_id`` (components.PAGES) with the URL's ``params``, run once."""
+    at = dashboard_app(painted=painted)
     if page_id != "overview":
         at.switch_page(components.PAGES[page_id][0])
     for k, v in (params or {}).items():

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import dashboard_app
 from hypothesis import given
 from hypothesis import strategies as st
 from streamlit import config as st_config
@@ -55,7 +56,7 @@ def unescape(text: str) -> str:
 
 
 def run_page(page_id: str, *, secrets: dict | None = None, user: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at = dashboard_app()
     if page_id != "overview":
         at.switch_page(components.PAGES[page_id][0])
     # always some secrets: a developer's own .streamlit/secrets.toml must not decide these tests

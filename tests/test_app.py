@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import read_company
+from conftest import dashboard_app, read_company
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
@@ -108,7 +108,7 @@ def app(app_db: Path) -> Callable[..., AppTest]:
     def run(page_id: str, params: dict | None = None) -> AppTest:
         at = cache.get(page_id)
         if at is None:
-            at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+            at = dashboard_app()
             if page_id != "overview":
                 at.switch_page(components.PAGES[page_id][0])
             cache[page_id] = at

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import read_company
+from conftest import dashboard_app, read_company
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
@@ -199,7 +199,7 @@ def page(built_db: Path) -> Iterator[AppTest]:
         before = st_config.get_option("client.showErrorDetails")
         st_config.set_option("client.showErrorDetails", "full")
         try:
-            at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+            at = dashboard_app()
             at.switch_page("pages/briefing.py")
             yield at
         finally:

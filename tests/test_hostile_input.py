@@ -26,7 +26,7 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
-from conftest import read_company
+from conftest import dashboard_app, read_company
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
@@ -81,7 +81,7 @@ def live_markup(text: str) -> list[str]:
 
 
 def new_app(page_id: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at = dashboard_app()
     if page_id != "overview":
         at.switch_page(components.PAGES[page_id][0])
     return at

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
-from conftest import read_company
+from conftest import dashboard_app, read_company
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
@@ -37,7 +37,7 @@ def app(built_db: Path) -> Iterator[Callable[..., AppTest]]:
         st_config.set_option("client.showErrorDetails", "full")
 
         def run(page_id: str, params: dict | None = None) -> AppTest:
-            at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+            at = dashboard_app()
             for k, v in (params or {}).items():
                 at.query_params[k] = v
             at.run()

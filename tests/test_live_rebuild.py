@@ -12,6 +12,7 @@ with B's figures. When the rebuilding stops, the next rerun of every session sho
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import threading
@@ -26,6 +27,8 @@ import websocket
 from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from streamlit.runtime.state.session_state import STREAMLIT_INTERNAL_KEY_PREFIX
 from test_serve_time import make_variant_b
 
 from benchmarks.server import Server as StreamlitServer
@@ -77,6 +80,7 @@ class Rendered:
     check_counts: set[str] = field(default_factory=set)  # "6 fail · 1 warn" on the Data page
     problems: list[str] = field(default_factory=list)
     elements: int = 0
+    when_drawn: str = ""  # the first paint's signal component (its id), if the run showed it
 
 
 def unescape(text: str) -> str:
@@ -98,6 +102,16 @@ class Client:
         self.ws.close()
 
     def rerun(self, url: str) -> Rendered:
+        """The page at ``url`` in full: on the session's first paint, the browser's "drawn" signal is sent back
+        (clientside.when_drawn) and the rerun it asks for is the one returned."""
+        out = self._run(url)
+        if out.when_drawn:
+            widget = WidgetState(id=f"{STREAMLIT_INTERNAL_KEY_PREFIX}_{out.when_drawn}__events")
+            widget.json_trigger_value = json.dumps([{"event": "drawn", "value": True}])
+            out = self._run(url, widget)
+        return out
+
+    def _run(self, url: str, *widgets: WidgetState) -> Rendered:
         parts = urlsplit(url)
         page = parts.path.strip("/")
         msg = BackMsg()
@@ -106,6 +120,7 @@ class Client:
         state.page_name = page
         state.page_script_hash = self.page_hash.get(page, "")
         state.context_info.url = f"http://{self.base}{url}"
+        state.widget_states.widgets.extend(widgets)
         self.ws.send_binary(msg.SerializeToString())
         out = Rendered(url)
         while True:
@@ -130,7 +145,9 @@ class Client:
 
 def read_element(el, out: Rendered) -> None:
     kind = el.WhichOneof("type")
-    if kind == "exception":
+    if kind == "bidi_component" and el.bidi_component.component_name.endswith("earnings_when_drawn"):
+        out.when_drawn = el.bidi_component.id
+    elif kind == "exception":
         out.problems.append(f"exception: {el.exception.type}: {el.exception.message}")
     elif kind == "alert" and el.alert.format in (Alert.ERROR, Alert.WARNING):
         out.problems.append(f"alert: {el.alert.body}")

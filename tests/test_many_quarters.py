@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import dashboard_app
 from streamlit.testing.v1 import AppTest
 
 from benchmarks import scale
@@ -29,7 +30,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def open_page(db: Path, monkeypatch: pytest.MonkeyPatch, page: str, params: dict) -> AppTest:
     monkeypatch.setenv("EARNINGS_DB", str(db))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at = dashboard_app()
     for k, v in params.items():
         at.query_params[k] = v
     at.run()

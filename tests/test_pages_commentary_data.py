@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import read_company
+from conftest import dashboard_app, read_company
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
@@ -88,7 +88,7 @@ def page(app_db: Path) -> Callable[..., AppTest]:
     """``page(file, params)``: a fresh AppTest of that page with exactly these query parameters."""
 
     def run(file: str, params: dict | None = None) -> AppTest:
-        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+        at = dashboard_app()
         for k, v in (params or {}).items():
             at.query_params[k] = v
         at.run()

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import dashboard_app
 from streamlit.testing.v1 import AppTest
 from test_sourcefiles import add_column, line_of, set_cell
 
@@ -45,7 +46,7 @@ def make_variant_b(data: Path, revenue: str = "150.000") -> Path:
 
 
 def new_app(page_id: str, params: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at = dashboard_app()
     if page_id != "overview":
         at.switch_page(components.PAGES[page_id][0])
     for k, v in (params or {}).items():

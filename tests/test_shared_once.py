@@ -14,8 +14,7 @@ import pandas as pd
 import plotly.io as pio
 import pyarrow as pa
 import pytest
-from conftest import read_company
-from streamlit.testing.v1 import AppTest
+from conftest import dashboard_app, read_company
 
 from earnings.read.bundle import CompanyData
 from earnings.render import charts, figures
@@ -74,7 +73,7 @@ def test_a_changed_copy_of_a_bundle_does_not_reuse_the_old_ones_derived_values(d
 @pytest.mark.parametrize("page", ["pages/revenue.py", "pages/margins.py", "pages/opex.py", "pages/guidance.py"])
 def test_tables_sent_as_arrow_show_what_the_rows_say(db: Path, monkeypatch: pytest.MonkeyPatch, page: str) -> None:
     monkeypatch.setenv("EARNINGS_DB", str(db))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at = dashboard_app()
     at.run()
     at.switch_page(page).run()
     assert not at.exception
@@ -82,7 +81,7 @@ def test_tables_sent_as_arrow_show_what_the_rows_say(db: Path, monkeypatch: pyte
     frame = tables[0].value
     assert len(frame) > 0 and "—" not in list(frame.columns)
     assert not frame.isna().all(axis=None), "the table has its values"
-    again = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    again = dashboard_app()
     again.run()
     again.switch_page(page).run()
     again_tables = again.dataframe if page == "pages/guidance.py" else again.table

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import read_company
+from conftest import dashboard_app, read_company
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit import config as st_config
@@ -235,7 +235,7 @@ def pages(db: Path) -> Iterator[dict[str, AppTest]]:
         try:
             apps = {}
             for page_id in ("overview", "revenue"):
-                at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+                at = dashboard_app()
                 if page_id != "overview":
                     at.switch_page(components.PAGES[page_id][0])
                 apps[page_id] = at.run()

@@ -2,6 +2,8 @@
 
 - ``copy_link``: a "Copy link" button that copies the page's address as the browser shows it (the view's
   URL, the selection included, even after a click that only reran a fragment).
+- ``when_drawn``: tells the server once the page's charts are drawn, so the rest of a first page is sent after
+  them (``components.rest_of_page``).
 - ``briefing_keys``: the briefing's keys wherever the focus is: → PageDown Space next, ← PageUp Shift+Space
   previous, Home first, End last (presentation clickers send PageDown/PageUp). A button's ``shortcut`` fires
   only while no other control takes the key (a focused step control keeps ← and → to itself), and takes one
@@ -91,13 +93,52 @@ export default function (component) {
 }
 """
 
+# every chart on the page drawn (a Plotly chart draws its .main-svg; a chart still loading shows a skeleton), then
+# one frame for the browser to paint them: ask for the rest. Never later than 3 s, whatever the charts do. The
+# rest replaces this element; while it is still here 10 s after asking (the answer lost on a reconnect), ask again.
+_DRAWN_JS = """
+export default function (component) {
+  const { setTriggerValue } = component;
+  let sent = false;
+  let timer = null;
+  const drawn = () => !document.querySelector('[data-testid="stSkeleton"]') &&
+    [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every((c) => c.querySelector(".main-svg"));
+  const send = () => {
+    if (sent) return;
+    sent = true;
+    observer.disconnect();
+    clearTimeout(timer);
+    setTriggerValue("drawn", true);
+    timer = setTimeout(() => { sent = false; send(); }, 10000);
+  };
+  const check = () => { if (!sent && drawn()) requestAnimationFrame(() => setTimeout(send, 0)); };
+  const observer = new MutationObserver(check);
+  observer.observe(document.body, { subtree: true, childList: true });
+  timer = setTimeout(send, 3000);
+  check();
+  return () => { observer.disconnect(); clearTimeout(timer); sent = true; };
+}
+"""
+
 _copy = st.components.v2.component("earnings_copy_link", html=_COPY_HTML, css=_COPY_CSS, js=_COPY_JS)
 _keys = st.components.v2.component("earnings_briefing_keys", js=_KEYS_JS)
+WHEN_DRAWN_NAME = "earnings_when_drawn"
+_drawn = st.components.v2.component(WHEN_DRAWN_NAME, js=_DRAWN_JS)
+WHEN_DRAWN_KEY = "when_drawn"  # its element: .st-key-when_drawn, on the page until the rest of a first page has run
 
 
 def copy_link(key: str = "copy_link") -> None:
     """The "Copy link" button: the address of the view as the browser shows it, to the clipboard."""
     _copy(key=key, width="content", height="content")
+
+
+def when_drawn(on_drawn: Callable[[], None], session: str, key: str = WHEN_DRAWN_KEY) -> None:
+    """Call ``on_drawn`` (as a callback, with a rerun) once the page's charts are drawn in the browser.
+
+    ``session``: a value of the server's session. A page whose session ended before it answered (its replica
+    gone) keeps its elements when it reconnects to a new session; the new value makes the browser run the
+    signal again rather than leave it waiting for a run that never comes."""
+    _drawn(key=key, data={"session": session}, on_drawn_change=on_drawn, width="content", height="content")
 
 
 def briefing_keys(

@@ -8,6 +8,7 @@ element): nothing from the data is rendered as HTML or markdown.
 from __future__ import annotations
 
 import gc
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -142,10 +143,38 @@ def show_notices(view: urlstate.View) -> None:
         st.info(esc(" ".join(view.notices)), icon="ℹ️")
 
 
+# --- first paint --------------------------------------------------------------
+# A shared link opens a new session. Its first run sends what the reader looks at first: the sidebar's company,
+# the heading and the page's charts (with whatever is above them). Once the browser has drawn the charts it asks
+# for the rest (clientside.when_drawn), and the page runs again in full; so does every later run of the session.
+# The charts are then drawn as fast as on an empty page, and the page's other elements do not hold them up.
+PAINTED = "first_paint_done"
+FIRST_PAINT_SESSION = "first_paint_session"  # a random value per session (clientside.when_drawn)
+
+
+def first_paint() -> bool:
+    """True until the browser has drawn this session's first page."""
+    return not st.session_state.get(PAINTED, False)
+
+
+def _painted() -> None:
+    st.session_state[PAINTED] = True
+
+
+def rest_of_page() -> None:
+    """Where a page's first paint ends: on the session's first run, stop here (the rest comes when drawn)."""
+    if first_paint():
+        st.stop()
+
+
 def sidebar(ctx: Context, current_page: str) -> None:
-    """Company and quarter pickers (in the URL) and links to every page carrying them."""
+    """Company and quarter pickers (in the URL) and links to every page carrying them; on the first paint, only
+    the company and the signal that asks for the rest."""
     with st.sidebar:
         st.markdown(f"### {inline(ctx.data.ticker)} · {inline(ctx.data.name)}")
+        if first_paint():
+            clientside.when_drawn(_painted, st.session_state.setdefault(FIRST_PAINT_SESSION, secrets.token_hex(8)))
+            return
         if len(ctx.tickers) > 1:
             _url_select("Company", ctx.tickers, "ticker", ctx.view.ticker, lambda t: f"{t} · {ctx.names.get(t, '')}")
         quarters = ctx.data.quarters()

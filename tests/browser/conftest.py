@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.browser import APP_DONE, LAUNCH_ARGS, VIEWPORT, chromium_path  # noqa: F401 (used by the tests)
+from benchmarks.browser import APP_DONE, FIRST_PAINT, LAUNCH_ARGS, VIEWPORT, chromium_path  # noqa: F401 (used by the tests)
 from benchmarks.server import Server
 from earnings.write import database as build_mod
 

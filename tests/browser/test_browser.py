@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from earnings.ui import components
 
-from .conftest import APP_DONE, SCREENSHOTS, VIEWPORT
+from .conftest import APP_DONE, FIRST_PAINT, SCREENSHOTS, VIEWPORT
 
 pytestmark = pytest.mark.browser
 
@@ -36,10 +36,14 @@ HOSTILE = {
 
 
 def wait_for_app(page: Page) -> None:
-    """The script has run, no element is still loading, and every Plotly chart on the page is drawn.
+    """The script has run, the page is whole, no element is still loading, and every Plotly chart is drawn.
 
-    Plotly is loaded lazily: a chart is a skeleton for a second or two after the script has finished.
+    A session's first page comes in two runs (the charts, then the rest: components.rest_of_page); the first
+    run's "drawn" signal is gone once the second has run. Plotly is loaded lazily: a chart is a skeleton for a
+    second or two after the script has finished.
     """
+    expect(page.locator(APP_DONE)).to_have_count(1, timeout=30_000)
+    expect(page.locator(FIRST_PAINT)).to_have_count(0, timeout=30_000)
     expect(page.locator(APP_DONE)).to_have_count(1, timeout=30_000)
     expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0, timeout=30_000)
     charts = page.locator('[data-testid="stPlotlyChart"]')
