@@ -80,6 +80,18 @@ def test_the_first_paint_is_the_charts_and_the_rest_comes_when_they_are_drawn(ap
     assert not signals(at), "later runs of the session are whole at once"
 
 
+def test_a_shared_drilldown_shows_the_figure_and_its_source_first_then_what_management_said(app_db: Path) -> None:
+    at = open_page("revenue", {"metric": "revenue", "period": "2024Q4"}, painted=False)
+    panel = [unescape(m.value) for m in at.main.markdown]
+    assert "#### Revenue · Q4 2024" in panel and "## $141.1M" in panel, "the figure, on the first paint"
+    assert "**Where the number comes from**" in panel, "and its source"
+    assert "**What management said**" not in panel
+    at.session_state[components.PAINTED] = True
+    at.run()
+    panel = [unescape(m.value) for m in at.main.markdown]
+    assert "## $141.1M" in panel and "**What management said**" in panel
+
+
 def test_a_page_that_stops_early_still_asks_for_the_rest(app_db: Path) -> None:
     at = open_page("guidance", {"ticker": "MRVL"}, painted=False)
     assert any("No guidance or consensus" in i.value for i in at.info)

@@ -499,6 +499,8 @@ def drilldown_panel(ctx: Context, view: urlstate.View, *, name_company: bool = F
             if d.consensus_source:
                 src = d.consensus_source
                 st.caption("Consensus source: " + inline(f"{src.get('title') or ''} — “{src.get('excerpt') or ''}”"))
+        if first_paint():
+            return  # what management said comes with the rest of the page
         items = d.commentary[:4]
         if items or d.themes:
             st.markdown("**What management said**")
