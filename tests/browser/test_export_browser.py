@@ -23,6 +23,7 @@ from earnings.model import briefing
 from earnings.render import export
 
 from .conftest import APP_DONE, ROOT, VIEWPORT
+from .test_browser import wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -239,7 +240,7 @@ def test_html_and_script_in_the_data_never_run(offline, tmp_path: Path) -> None:
 def test_the_app_buttons_download_the_file(new_page, server: str, tmp_path: Path, path: str, button: str) -> None:
     page, console = new_page()
     page.goto(server + path)
-    expect(page.locator(APP_DONE)).to_have_count(1, timeout=30_000)
+    wait_for_app(page)  # the whole page: a click during the first paint's second run could be lost
     with page.expect_download(timeout=30_000) as download:
         page.locator(f".st-key-{button} button").first.click()
     assert download.value.suggested_filename == f"ALAB-{PERIOD}-briefing.html"
