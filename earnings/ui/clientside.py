@@ -93,15 +93,17 @@ export default function (component) {
 }
 """
 
-# every chart on the page drawn (a Plotly chart draws its .main-svg; a chart still loading shows a skeleton), then
-# one frame for the browser to paint them: ask for the rest. Never later than 3 s, whatever the charts do. The
+# the first run over (this element is in the sidebar, which comes before the page's charts) and every chart on the
+# page drawn (a Plotly chart draws its .main-svg; a chart still loading shows a skeleton), then one frame for the
+# browser to paint them: ask for the rest. Never later than 8 s, whatever the charts do. The
 # rest replaces this element; while it is still here 10 s after asking (the answer lost on a reconnect), ask again.
 _DRAWN_JS = """
 export default function (component) {
   const { setTriggerValue } = component;
   let sent = false;
   let timer = null;
-  const drawn = () => !document.querySelector('[data-testid="stSkeleton"]') &&
+  const drawn = () => !!document.querySelector('[data-testid="stApp"][data-test-script-state="notRunning"]') &&
+    !document.querySelector('[data-testid="stSkeleton"]') &&
     [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every((c) => c.querySelector(".main-svg"));
   const send = () => {
     if (sent) return;
@@ -113,8 +115,10 @@ export default function (component) {
   };
   const check = () => { if (!sent && drawn()) requestAnimationFrame(() => setTimeout(send, 0)); };
   const observer = new MutationObserver(check);
-  observer.observe(document.body, { subtree: true, childList: true });
-  timer = setTimeout(send, 3000);
+  observer.observe(document.body, {
+    subtree: true, childList: true, attributes: true, attributeFilter: ["data-test-script-state"],
+  });
+  timer = setTimeout(send, 8000);
   check();
   return () => { observer.disconnect(); clearTimeout(timer); sent = true; };
 }
