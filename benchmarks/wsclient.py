@@ -31,11 +31,11 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import websockets
+from streamlit.components.v2.bidi_component.main import _make_trigger_id
 from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
-from streamlit.runtime.state.session_state import STREAMLIT_INTERNAL_KEY_PREFIX
 
 from earnings.ui import clientside
 
@@ -75,6 +75,21 @@ class _Element:
     error: bool = False
 
 
+def drawn_signal(el) -> str:
+    """The id of the dashboard's first-paint signal (``clientside.when_drawn``) if the Element ``el`` is it, else ""."""
+    if el.WhichOneof("type") == "bidi_component" and el.bidi_component.component_name.endswith(WHEN_DRAWN):
+        return el.bidi_component.id
+    return ""
+
+
+def drawn_answer(component_id: str) -> WidgetState:
+    """What the browser sends once a first paint's charts are drawn: the signal's "drawn" trigger (the widget id
+    is Streamlit's own for a component's triggers)."""
+    widget = WidgetState(id=_make_trigger_id(component_id, "events"))
+    widget.json_trigger_value = '[{"event": "drawn", "value": true}]'
+    return widget
+
+
 def _element(msg: ForwardMsg) -> _Element | None:
     if msg.WhichOneof("type") != "delta" or msg.delta.WhichOneof("type") != "new_element":
         return None
@@ -86,8 +101,8 @@ def _element(msg: ForwardMsg) -> _Element | None:
         return _Element(kind, f"{el.exception.type}: {el.exception.message}"[:300], error=True)
     if kind == "alert" and el.alert.format == Alert.ERROR:
         return _Element(kind, el.alert.body[:300], error=True)
-    if kind == "bidi_component" and el.bidi_component.component_name.endswith(WHEN_DRAWN):
-        return _Element(WHEN_DRAWN, el.bidi_component.id)
+    if signal := drawn_signal(el):
+        return _Element(WHEN_DRAWN, signal)
     return _Element(kind)
 
 
@@ -135,12 +150,6 @@ class Session:
         state.widget_states.widgets.extend(widgets)
         return msg.SerializeToString()
 
-    def _drawn(self, url: str, component_id: str) -> bytes:
-        """The browser's answer to the first paint: the "drawn" trigger of the component ``component_id``."""
-        widget = WidgetState(id=f"{STREAMLIT_INTERNAL_KEY_PREFIX}_{component_id}__events")
-        widget.json_trigger_value = '[{"event": "drawn", "value": true}]'
-        return self._request(url, widget)
-
     async def rerun(self, url: str, expect_title: str | None = None) -> Rerun:
         """Ask for a run of ``url`` (path and query) and wait for its ``script_finished``."""
         if self._ws is None or self.broken:
@@ -152,7 +161,7 @@ class Session:
             await self._ws.send(self._request(url))
             status = await asyncio.wait_for(self._receive(result, page), self.timeout)
             if status in FINISHED_OK and result.when_drawn:
-                await self._ws.send(self._drawn(url, result.when_drawn))
+                await self._ws.send(self._request(url, drawn_answer(result.when_drawn)))
                 result.heading, result.charts, result.elements = None, 0, 0  # what the page shows in full
                 status = await asyncio.wait_for(self._receive(result, page), self.timeout)
         except TimeoutError:

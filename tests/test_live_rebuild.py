@@ -12,7 +12,6 @@ with B's figures. When the rebuilding stops, the next rerun of every session sho
 
 from __future__ import annotations
 
-import json
 import random
 import re
 import threading
@@ -28,9 +27,9 @@ from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
-from streamlit.runtime.state.session_state import STREAMLIT_INTERNAL_KEY_PREFIX
 from test_serve_time import make_variant_b
 
+from benchmarks import wsclient
 from benchmarks.server import Server as StreamlitServer
 from earnings.write import database as build_mod
 
@@ -106,9 +105,7 @@ class Client:
         (clientside.when_drawn) and the rerun it asks for is the one returned."""
         out = self._run(url)
         if out.when_drawn:
-            widget = WidgetState(id=f"{STREAMLIT_INTERNAL_KEY_PREFIX}_{out.when_drawn}__events")
-            widget.json_trigger_value = json.dumps([{"event": "drawn", "value": True}])
-            out = self._run(url, widget)
+            out = self._run(url, wsclient.drawn_answer(out.when_drawn))
         return out
 
     def _run(self, url: str, *widgets: WidgetState) -> Rendered:
@@ -145,8 +142,8 @@ class Client:
 
 def read_element(el, out: Rendered) -> None:
     kind = el.WhichOneof("type")
-    if kind == "bidi_component" and el.bidi_component.component_name.endswith("earnings_when_drawn"):
-        out.when_drawn = el.bidi_component.id
+    if signal := wsclient.drawn_signal(el):
+        out.when_drawn = signal
     elif kind == "exception":
         out.problems.append(f"exception: {el.exception.type}: {el.exception.message}")
     elif kind == "alert" and el.alert.format in (Alert.ERROR, Alert.WARNING):
