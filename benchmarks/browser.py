@@ -6,7 +6,8 @@ the navigation), by a MutationObserver installed before any page script runs. It
 reads the log, so Playwright's own round trips are not in the figures.
 
 - Time to charts: from navigation start until the app is connected and not running, the page's title
-  is shown, no skeleton is left and every expected chart has drawn its ``.main-svg``.
+  is shown, no skeleton is left and every expected chart has drawn its ``.main-svg`` (a sparkline, an image:
+  loaded).
 - Whole page: the same, and the dashboard's first paint is over: a session's first page comes in two runs
   (its charts, then the rest: ``earnings.ui.components.rest_of_page``), and the first run's "drawn" signal
   (``FIRST_PAINT``) is gone once the second has run. Every visit waits for the whole page.
@@ -46,13 +47,14 @@ OBSERVER = """
   const state = () => {
     let drawn = 0;
     for (const p of document.querySelectorAll('.js-plotly-plot')) if (p.querySelector('.main-svg')) drawn++;
+    for (const i of document.querySelectorAll('[data-testid="stImage"] img')) if (i.complete && i.naturalWidth) drawn++;
     const h1 = document.querySelector('h1');
     const panel = document.querySelector('.st-key-drilldown h4');
     return {
       done: !!document.querySelector(APP_DONE),
       first: !!document.querySelector(FIRST_PAINT),
       drawn,
-      charts: document.querySelectorAll('[data-testid="stPlotlyChart"]').length,
+      charts: document.querySelectorAll('[data-testid="stPlotlyChart"], [data-testid="stImage"] img').length,
       skeletons: document.querySelectorAll('[data-testid="stSkeleton"]').length,
       title: h1 ? h1.textContent : '',
       panel: panel ? panel.textContent : '',
@@ -67,6 +69,7 @@ OBSERVER = """
     subtree: true, childList: true, characterData: true, attributes: true,
     attributeFilter: ['data-test-script-state', 'data-test-connection-state', 'class'],
   });
+  document.addEventListener('load', check, true);  // an image drawn (a sparkline) changes nothing else
   window.addEventListener('mousedown', () => clicks.push(performance.now()), true);
 })();
 """.replace("__APP_DONE__", APP_DONE.replace("'", "\\'")).replace("__FIRST_PAINT__", FIRST_PAINT)

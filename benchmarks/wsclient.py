@@ -51,7 +51,7 @@ class Rerun:
     ms: float
     problem: str | None = None
     heading: str | None = None
-    charts: int = 0
+    charts: int = 0  # Plotly charts and images (sparklines): what the browser waits to see drawn
     elements: int = 0
     received_bytes: int = 0
     started: float = 0.0  # time.perf_counter() when the BackMsg was sent
@@ -207,7 +207,7 @@ class Session:
             result.elements += 1
             if el.kind == "heading" and result.heading is None:
                 result.heading = el.text
-            elif el.kind == "plotly_chart":
+            elif el.kind in ("plotly_chart", "imgs"):  # a Plotly chart or an image (a card's sparkline)
                 result.charts += 1
             elif el.kind == WHEN_DRAWN:
                 result.when_drawn = el.text

@@ -64,9 +64,12 @@ def test_a_margin_the_figure_sets_is_never_lowered(built_db: Path) -> None:
     assert margins(fig)[0] == 300 and margins(fig)[3] == 200
 
 
-def test_a_chart_without_labels_or_legend_keeps_its_margins(built_db: Path) -> None:
-    data = read_company(built_db)
-    assert margins(charts.sparkline(data, metric="revenue")) == (0, 0, 2, 2)
+def test_a_chart_without_labels_or_legend_keeps_its_margins() -> None:
+    bare = go.Figure(go.Bar(x=["Q1 2024", "Q2 2024"], y=[1, 2]))
+    bare.update_layout(showlegend=False, margin=dict(l=0, r=0, t=2, b=2))
+    bare.update_xaxes(showticklabels=False)
+    bare.update_yaxes(showticklabels=False)
+    assert margins(bare) == (0, 0, 2, 2)
 
 
 def test_frozen_figures_are_sent_with_preset_margins(built_db: Path) -> None:

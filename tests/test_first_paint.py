@@ -4,6 +4,7 @@ clientside.when_drawn). The browser side is in tests/browser/test_two_runs.py.""
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,9 @@ def signals(at: AppTest) -> list:
 
 
 def chart_specs(at: AppTest) -> list[str]:
-    return [c.proto.spec for c in at.main.get("plotly_chart")]
+    """The page's charts as sent: Plotly specs, and the cards' sparklines (SVG images, sent as data URLs)."""
+    images = [url for c in at.main.get("image") for url in c.value]
+    return [c.proto.spec for c in at.main.get("plotly_chart")] + images
 
 
 @pytest.mark.parametrize("page_id", list(PAGES))
@@ -130,3 +133,15 @@ def test_the_browser_benchmark_times_the_charts_and_the_whole_page_apart() -> No
     ]
     assert bench_browser._ready_at(log, 1, "Revenue") == (300.0, 420.0, 610.0)
     assert bench_browser._ready_at(log, 2, "Revenue") == (300.0, None, None), "a chart missing: never ready"
+
+
+def test_the_cards_sparklines_come_inline_as_svg_images(app_db: Path) -> None:
+    """Six small images in the page itself (no request per image), each an SVG of bars and nothing else."""
+    at = open_page("overview", {}, painted=False)
+    urls = [url for c in at.main.get("image") for url in c.value]
+    assert len(urls) == 6
+    for url in urls:
+        head, _, body = url.partition(",")
+        assert head == "data:image/svg+xml;base64"
+        svg = base64.b64decode(body).decode()
+        assert svg.startswith("<svg") and "<rect" in svg and "<script" not in svg

@@ -5,8 +5,10 @@ format, which value of a passage is the figure, the scorecard's order, near-dupl
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from conftest import read_company
@@ -262,20 +264,42 @@ def test_theme_rows_are_tall_enough_to_show_the_longest_cell(data: bundle.Compan
 
 
 def test_sparkline_bars_are_coloured_by_their_own_change_with_zero_and_gaps_shown(data: bundle.CompanyData) -> None:
-    fig = charts.sparkline(data, metric="net_income", basis="gaap")
-    bars = fig.data[0]
-    colours = dict(zip(bars.x, bars.marker.color))
+    spark = charts.sparkline_bars(data, metric="net_income", basis="gaap")
+    colours = {label: bar.colour for label, bar in spark.bars.items()}
     assert colours["Q4 2024"] == palette.UP, "a profit after a loss: better"
     assert colours["Q3 2024"] == palette.FLAT, "no Q2 2024 to compare with"
-    low, high = fig.layout.yaxis.range
-    assert low < -7.593 < 0 < high and fig.layout.yaxis.zeroline, "the loss goes below a drawn zero line"
-    gaps = next(t for t in fig.data if t.name == "no data")
-    assert list(gaps.x) == ["Q1 2024", "Q2 2024"]
-    gm = charts.sparkline(data, metric="gross_margin", basis="non_gaap")
-    gm_colours = dict(zip(gm.data[0].x, gm.data[0].marker.color))
-    assert gm_colours["Q4 2024"] == palette.DOWN, "the fall to 74.1% is red; no earlier bar is red for it"
-    costs = charts.sparkline(data, metric="opex_total", basis="gaap")
-    assert dict(zip(costs.data[0].x, costs.data[0].marker.color))["Q4 2024"] == palette.DOWN, "a cost rising: worse"
+    assert spark.low < -7.593 < 0 < spark.high, "the loss goes below the zero line"
+    assert spark.gaps == ["Q1 2024", "Q2 2024"]
+    gm = charts.sparkline_bars(data, metric="gross_margin", basis="non_gaap")
+    assert gm.bars["Q4 2024"].colour == palette.DOWN, "the fall to 74.1% is red; no earlier bar is red for it"
+    assert [b.colour for b in gm.bars.values()].count(palette.DOWN) == 1
+    costs = charts.sparkline_bars(data, metric="opex_total", basis="gaap")
+    assert costs.bars["Q4 2024"].colour == palette.DOWN, "a cost rising: worse"
+
+
+def test_a_sparkline_is_drawn_as_its_bars_say(data: bundle.CompanyData) -> None:
+    """The SVG image: a bar per quarter with a figure in its colour, in the axis' order, the loss below the
+    zero line, each gap a grey dash on it, every title escaped; nothing but shapes and titles."""
+    spark = charts.sparkline_bars(data, metric="net_income", basis="gaap")
+    svg = charts.sparkline(data, metric="net_income", basis="gaap")
+    root = ElementTree.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    assert {el.tag for el in root.iter()} <= {ns + t for t in ("svg", "title", "rect", "line")}
+    rects = root.findall(ns + "rect")
+    assert [r.get("fill") for r in rects] == [b.colour for b in spark.bars.values()]
+    assert [r.findtext(ns + "title") for r in rects] == [b.text for b in spark.bars.values()]
+    xs = [float(r.get("x")) for r in rects]
+    assert xs == sorted(xs), "quarters left to right"
+    zero = root.findall(ns + "line")[-1]
+    assert zero.get("stroke") == palette.INK, "the zero line is drawn last, over the bars"
+    y0 = float(zero.get("y1"))
+    loss = next(r for r, b in zip(rects, spark.bars.values(), strict=True) if b.value < 0)
+    assert float(loss.get("y")) == pytest.approx(y0, abs=0.01), "a loss hangs below the zero line"
+    dashes = [d for d in root.findall(ns + "line")[:-1]]
+    assert [d.findtext(ns + "title") for d in dashes] == [f"{g}: no data in the sources" for g in spark.gaps]
+    assert all(d.get("stroke") == palette.GREY and float(d.get("y1")) == y0 for d in dashes)
+    hostile = figures.sparkline_svg(dataclasses.replace(spark, title='<script>alert("x")</script> & co'))
+    assert "<script>" not in hostile and ElementTree.fromstring(hostile).findtext(ns + "title").startswith("<script>")
 
 
 # --- the briefing's cards ------------------------------------------------------------------------------------

@@ -124,11 +124,17 @@ def guidance(
     return figures.range_vs_actual_figure(data.ticker, rows, selected, panel_titles=panel_titles)
 
 
-def sparkline(data: CompanyData, *, metric: str, basis: str | None = None) -> go.Figure:
-    """A KPI card's sparkline: every quarter of the figure, coloured by its change on the quarter before."""
+def sparkline(data: CompanyData, metric: str, basis: str | None = None) -> str:
+    """A KPI card's sparkline (an SVG image): every quarter of the figure, coloured by its change on the quarter
+    before."""
+    return figures.sparkline_svg(sparkline_bars(data, metric, basis))
+
+
+def sparkline_bars(data: CompanyData, metric: str, basis: str | None = None) -> figures.Sparkline:
+    """What a KPI card's sparkline draws."""
     values = data.series(metric, basis)
     axis = periods.quarter_axis(list(values))
-    return figures.sparkline_figure(data.ticker, axis, values, metric, basis, vocab.METRIC_UNITS[metric])
+    return figures.sparkline(axis, values, metric, basis, vocab.METRIC_UNITS[metric])
 
 
 PAGE_CHARTS = (revenue, margins, opex, guidance)  # what the chart pages draw (serve builds each once at start)

@@ -94,7 +94,8 @@ export default function (component) {
 """
 
 # the first run over (this element is in the sidebar, which comes before the page's charts) and every chart on the
-# page drawn (a Plotly chart draws its .main-svg; a chart still loading shows a skeleton), then one frame for the
+# page drawn (a Plotly chart draws its .main-svg; a chart still loading shows a skeleton; a sparkline is an image,
+# drawn once loaded: a load does not change the page, so it is listened to), then one frame for the
 # browser to paint them: ask for the rest. Never later than 8 s, whatever the charts do. The
 # rest replaces this element; while it is still here 10 s after asking (the answer lost on a reconnect), ask again.
 _DRAWN_JS = """
@@ -104,11 +105,13 @@ export default function (component) {
   let timer = null;
   const drawn = () => !!document.querySelector('[data-testid="stApp"][data-test-script-state="notRunning"]') &&
     !document.querySelector('[data-testid="stSkeleton"]') &&
-    [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every((c) => c.querySelector(".main-svg"));
+    [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every((c) => c.querySelector(".main-svg")) &&
+    [...document.querySelectorAll('[data-testid="stImage"] img')].every((i) => i.complete);
   const send = () => {
     if (sent) return;
     sent = true;
     observer.disconnect();
+    document.removeEventListener("load", check, true);
     clearTimeout(timer);
     setTriggerValue("drawn", true);
     timer = setTimeout(() => { sent = false; send(); }, 10000);
@@ -118,9 +121,10 @@ export default function (component) {
   observer.observe(document.body, {
     subtree: true, childList: true, attributes: true, attributeFilter: ["data-test-script-state"],
   });
+  document.addEventListener("load", check, true);
   timer = setTimeout(send, 8000);
   check();
-  return () => { observer.disconnect(); clearTimeout(timer); sent = true; };
+  return () => { observer.disconnect(); document.removeEventListener("load", check, true); clearTimeout(timer); sent = true; };
 }
 """
 

@@ -376,14 +376,8 @@ def kpi(ctx: Context, metric: str, basis: str | None, period: str, label: str | 
             delta_arrow=card.arrow,
             delta_description=card.delta_description,
         )
-        if data.series(metric, basis):
-            fig = store.figure(ctx.db, data.ticker, charts.sparkline, metric=metric, basis=basis)
-            st.plotly_chart(
-                fig,
-                key=f"spark_{metric}_{basis or 'none'}",
-                theme=None,
-                config={"displayModeBar": False, "responsive": True},
-            )
+        if data.series(metric, basis):  # an image: six Plotly charts were a third of the first paint's drawing
+            st.image(data.once(charts.sparkline, metric, basis), width="stretch")
         st.caption(esc(card.note or "y/y: — (no year-ago figure)"))
         page = METRIC_PAGE.get(metric, "overview")
         params = urlstate.selection_updates(data.ticker, period, metric, basis)
