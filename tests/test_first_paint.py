@@ -5,6 +5,8 @@ clientside.when_drawn). The browser side is in tests/browser/test_two_runs.py.""
 from __future__ import annotations
 
 import base64
+import collections
+import time
 from pathlib import Path
 
 import pytest
@@ -36,6 +38,8 @@ PAGES = {
 @pytest.fixture
 def app_db(bundled_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("EARNINGS_DB", str(bundled_db))
+    # the runs of the tests before are not a room: a quiet server, as for a reader alone
+    monkeypatch.setattr(components, "_recent_runs", collections.deque(maxlen=components.BUSY_RUNS))
     return bundled_db
 
 
@@ -145,3 +149,27 @@ def test_the_cards_sparklines_come_inline_as_svg_images(app_db: Path) -> None:
         assert head == "data:image/svg+xml;base64"
         svg = base64.b64decode(body).decode()
         assert svg.startswith("<svg") and "<rect" in svg and "<script" not in svg
+
+
+def test_a_busy_server_sends_a_new_sessions_first_page_whole(app_db: Path) -> None:
+    """A room opening the link at once: with BUSY_RUNS page runs in the last second, one run, the whole page."""
+    now = time.monotonic()
+    components._recent_runs.extend([now] * components.BUSY_RUNS)
+    at = open_page("revenue", {}, painted=False)
+    assert not at.exception, [e.message for e in at.exception]
+    assert not signals(at), "no first paint: nothing to ask for"
+    assert len(at.sidebar.get("page_link")) >= 9 and at.sidebar.selectbox, "the sidebar whole"
+    assert "Growth and the fiscal year" in subheaders(at), "what is under the chart, in the same run"
+
+
+def test_runs_before_the_last_second_are_not_a_busy_server(app_db: Path) -> None:
+    long_ago = time.monotonic() - 2 * components.BUSY_WINDOW_S
+    components._recent_runs.extend([long_ago] * components.BUSY_RUNS)
+    at = open_page("revenue", {}, painted=False)
+    assert len(signals(at)) == 1 and "Growth and the fiscal year" not in subheaders(at), "a first paint"
+    components._recent_runs.extend([time.monotonic()] * components.BUSY_RUNS)
+    at.run()  # the server busy now: a session already on its first paint stays on it until the browser answers
+    assert len(signals(at)) == 1 and "Growth and the fiscal year" not in subheaders(at)
+    at.session_state[components.PAINTED] = True
+    at.run()
+    assert "Growth and the fiscal year" in subheaders(at)

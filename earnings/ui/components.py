@@ -7,8 +7,11 @@ element): nothing from the data is rendered as HTML or markdown.
 
 from __future__ import annotations
 
+import collections
 import gc
 import secrets
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -155,6 +158,31 @@ FIRST_PAINT_SESSION = "first_paint_session"  # a random value per session (clien
 def first_paint() -> bool:
     """True until the browser has drawn this session's first page."""
     return not st.session_state.get(PAINTED, False)
+
+
+# A room opening the link at once: the server, not the browser, is what each viewer waits for, and a first page
+# in two runs is one more run each. When this many page runs have started in the last second, a new session's
+# first page comes whole, in one run. (A reader alone makes two or three a second.)
+BUSY_RUNS = 8
+BUSY_WINDOW_S = 1.0
+_recent_runs: collections.deque[float] = collections.deque(maxlen=BUSY_RUNS)
+_runs_lock = threading.Lock()
+
+
+def _server_busy() -> bool:
+    """Count this page run; True when ``BUSY_RUNS`` others started in the last ``BUSY_WINDOW_S``."""
+    now = time.monotonic()
+    with _runs_lock:
+        busy = len(_recent_runs) == BUSY_RUNS and now - _recent_runs[0] < BUSY_WINDOW_S
+        _recent_runs.append(now)
+    return busy
+
+
+def _decide_first_paint() -> None:
+    """On a session's first run: a first paint in two runs, unless the server is busy (then the whole page)."""
+    busy = _server_busy()
+    if PAINTED not in st.session_state:
+        st.session_state[PAINTED] = busy
 
 
 def _painted() -> None:
@@ -539,6 +567,7 @@ def page(
     ctx = setup()
     if ctx is None:
         st.stop()
+    _decide_first_paint()
     sidebar(ctx, page_id)
     period = ctx.data.period_label(ctx.focus) if ctx.focus and show_quarter else ""
     with st.container(horizontal=True, vertical_alignment="center", gap="small", key="page_head"):
