@@ -18,10 +18,8 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.browser import Browser, chromium_path
-from benchmarks.server import Server
+from benchmarks.server import FLOOR_APP, Server
 from earnings.write import database as build
-
-FLOOR_APP = "benchmarks/floor_app.py"
 
 
 def summarize(profile: dict, top: int = 15) -> dict:

@@ -21,11 +21,10 @@ from functools import partial
 from pathlib import Path
 
 from benchmarks import filings, report, stats, wsclient
-from benchmarks.server import Server, free_port
+from benchmarks.server import FLOOR_APP, Server, free_port
 from earnings.write import database as build
 
 ROOT = build.ROOT
-FLOOR_APP = "benchmarks/floor_app.py"
 DASHBOARD_APP = "dashboard.py"
 # the dashboard is started as the README starts it: `python -m earnings serve` (= `streamlit run dashboard.py`
 # after the warm-up); the floor app with plain `python -m streamlit run`

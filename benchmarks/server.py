@@ -17,6 +17,10 @@ from pathlib import Path
 from earnings.write.database import ROOT
 
 RESERVED_PORTS = {8501, 8765, 8766, 8770}
+FLOOR_APP = "benchmarks/floor_app.py"
+# The floor runs as Streamlit ships: the project's .streamlit/config.toml (read from the folder the server starts
+# in) turns off the full garbage collection after every run for the dashboard; the floor keeps it.
+FLOOR_FLAGS = ("--runner.postScriptGC", "true")
 SERVER_FLAGS = (
     "--server.headless",
     "true",
@@ -116,6 +120,7 @@ class Server:
     def start(self, timeout: float = 60) -> Server:
         self.port = free_port()
         cmd = [sys.executable, *self.launcher, "run", self.script, "--server.port", str(self.port), *SERVER_FLAGS]
+        cmd += FLOOR_FLAGS if self.script == FLOOR_APP else ()
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("w")
         started = time.perf_counter()

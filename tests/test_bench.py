@@ -3,6 +3,7 @@ messages, the room's URLs, the targets and the report. Nothing here is timed."""
 
 from __future__ import annotations
 
+import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -13,8 +14,9 @@ from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from benchmarks import __main__ as bench_cli
-from benchmarks import filings, report, runner, scale, stats, wsclient
+from benchmarks import filings, report, runner, scale, server, stats, wsclient
 from earnings.read import bundle, queries
+from earnings.write.database import ROOT
 
 # --- percentiles ------------------------------------------------------------------------------------
 
@@ -121,6 +123,10 @@ def test_a_rerun_counts_charts_and_checks_the_title() -> None:
     r = _rerun([_heading("Revenue · ALAB Q4 2024"), chart, _finished()], "Revenue")
     assert r.ok, r.problem
     assert (r.heading, r.charts, r.elements) == ("Revenue · ALAB Q4 2024", 1, 2)
+    sparkline = ForwardMsg()  # a card's sparkline is an image: the browser waits for it as for a chart
+    sparkline.delta.new_element.imgs.imgs.add().url = "data:image/svg+xml;base64,PHN2Zy8+"
+    cards = _rerun([_heading("Overview · ALAB Q4 2024"), sparkline, sparkline, _finished()], "Overview")
+    assert (cards.charts, cards.elements) == (2, 3)
 
     wrong = _rerun([_heading("Overview · ALAB"), _finished()], "Revenue")
     assert "expected the page 'Revenue'" in wrong.problem
@@ -389,6 +395,15 @@ def test_a_slow_page_with_a_time_budget_stops_after_its_minimum_of_reruns(monkey
     out = run_async(wsclient.time_side_by_side(targets, reruns=30, warmup=2, budget_s={"slow": 2.0}, min_reruns=3))
     assert (len(out["slow"]["ms"]), out["slow"]["capped"]) == (3, True)
     assert (len(out["fast"]["ms"]), out["fast"]["capped"]) == (30, False)
+
+
+def test_the_floor_runs_as_streamlit_ships_and_the_dashboard_without_a_collection_per_run() -> None:
+    """The project's config turns off Streamlit's full garbage collection after every run (it held every other
+    session in a room); the floor app, started in the same folder, is given Streamlit's default back."""
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["runner"]["postScriptGC"] is False
+    assert server.FLOOR_FLAGS == ("--runner.postScriptGC", "true")
+    assert runner.FLOOR_APP == server.FLOOR_APP and (ROOT / server.FLOOR_APP).is_file()
 
 
 def test_the_soak_run_is_an_option_of_bench() -> None:
