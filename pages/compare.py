@@ -37,4 +37,5 @@ st.caption("Click a cell or a point: that company's figure opens below, with its
 view = ctx.view
 if view.metric and view.ticker in cmp.tickers:
     ui.drilldown_panel(ctx, view, name_company=True)
+st.caption(fmt.md_escape(compare.CHARTS_NOTE))
 several.charts(cmp)

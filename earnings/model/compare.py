@@ -23,6 +23,10 @@ ALIGNMENT = (
     "Quarters are aligned on the calendar: each company's fiscal quarter stands on the calendar quarter it "
     "overlaps most (a quarter ending 1 Feb 2025 is calendar Q4 2024)."
 )
+CHARTS_NOTE = (  # what the charts' short titles leave out (a long title is cut on a phone)
+    "Growth is derived: each company's quarter against its own a year before. Margins are GAAP, or non-GAAP where "
+    "a company reports only that (a point's hover says which)."
+)
 
 
 def calendar_label(quarter: str) -> str:

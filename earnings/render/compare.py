@@ -82,7 +82,7 @@ def growth(companies: list[CompanyData], *, quarter: str, selected: tuple | None
     quarters = compare.chart_quarters(quarter)
     series = [compare.series(d, quarters, compare.revenue_growth_yoy) for d in companies]
     return lines(series, quarters, metric="revenue", unit="pct", selected=selected, all_derived=True,
-                 title="Revenue growth y/y (derived: each company's quarter vs its own a year before)")  # fmt: skip
+                 title="Revenue growth y/y (derived)")  # fmt: skip
 
 
 def margin(companies: list[CompanyData], *, quarter: str, metric: str, selected: tuple | None = None) -> go.Figure:
@@ -93,7 +93,7 @@ def margin(companies: list[CompanyData], *, quarter: str, metric: str, selected:
         for q in s.labels:
             s.labels[q] += f" ({'GAAP' if s.bases.get(q) == 'gaap' else 'non-GAAP'})"
     return lines(series, quarters, metric=metric, unit="pct", selected=selected,
-                 title=f"{vocab.METRICS[metric].label} (GAAP; non-GAAP where a company reports only that)")  # fmt: skip
+                 title=f"{vocab.METRICS[metric].label} (GAAP, else non-GAAP)")  # fmt: skip
 
 
 def indexed(companies: list[CompanyData], *, quarter: str, selected: tuple | None = None) -> go.Figure | None:

@@ -17,8 +17,8 @@ pytestmark = pytest.mark.browser
 
 COMPARE = "/compare?" + urlencode({"tickers": "ALAB,MRVL", "quarter": "2024Q4"})
 WAIT = 30_000  # ms: a rerun after a click, on a busy two-core machine
-CHARTS = ("Revenue growth y/y", "Gross margin (GAAP;", "Operating margin (GAAP;", "Revenue indexed")
-GROSS = "Gross margin (GAAP;"
+CHARTS = ("Revenue growth y/y", "Gross margin (GAAP", "Operating margin (GAAP", "Revenue indexed")
+GROSS = "Gross margin (GAAP"
 # MRVL's fiscal Q4 FY2025 (ended 1 Feb 2025) stands on calendar Q4 2024; its gross margin there is derived from
 # the 10-K's year less the 10-Q's nine months (data/sec/MRVL/facts.csv, sources.csv)
 MRVL_POINT = ["MRVL", "2025Q4", "gross_margin", "gaap"]  # the point's customdata: ticker, period, metric, basis
@@ -160,3 +160,25 @@ def test_a_page_url_finds_the_server_without_a_probe(new_page, server: str, path
     assert not [u for u in asked if re.match(r"/[^_][^/]*/_stcore/", u)], asked
     expect(page.locator("h1").first).to_contain_text(title)
     expect_no_exception(page, console, path)
+
+
+def test_every_chart_title_fits_a_phone(new_page, server: str) -> None:
+    """At 390 px each chart's title is whole inside its chart (a long title was cut at both ends); what the short
+    titles leave out is in the caption above the charts."""
+    page, console = new_page()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(server + COMPARE)
+    wait_for_app(page)
+    expect(page.get_by_text("Growth is derived: each company's quarter against its own a year before.")).to_be_visible()
+    for title in CHARTS:
+        el = chart(page, title)
+        el.scroll_into_view_if_needed()
+        box, text = el.evaluate(
+            """el => {
+              const c = el.getBoundingClientRect(), t = el.querySelector('.gtitle').getBoundingClientRect();
+              return [[t.left - c.left, c.right - t.right], el.querySelector('.gtitle').textContent];
+            }"""
+        )
+        assert text.startswith(title)
+        assert min(box) >= 0, f"{text!r} is cut: {box[0]:.0f} px past the left edge, {box[1]:.0f} px past the right"
+    expect_no_exception(page, console, "compare on a phone")
