@@ -51,10 +51,14 @@ def signals(at: AppTest) -> list:
     return [c for c in at.sidebar.get("bidi_component") if c.proto.component_name.endswith(clientside.WHEN_DRAWN_NAME)]
 
 
+def images(at: AppTest) -> list[str]:
+    """The URLs of the page's images: the cards' sparklines (SVG images, sent as data URLs)."""
+    return [url for c in at.main.get("image") for url in c.value]
+
+
 def chart_specs(at: AppTest) -> list[str]:
-    """The page's charts as sent: Plotly specs, and the cards' sparklines (SVG images, sent as data URLs)."""
-    images = [url for c in at.main.get("image") for url in c.value]
-    return [c.proto.spec for c in at.main.get("plotly_chart")] + images
+    """The page's charts as sent: Plotly specs, and the cards' sparklines."""
+    return [c.proto.spec for c in at.main.get("plotly_chart")] + images(at)
 
 
 @pytest.mark.parametrize("page_id", list(PAGES))
@@ -142,7 +146,7 @@ def test_the_browser_benchmark_times_the_charts_and_the_whole_page_apart() -> No
 def test_the_cards_sparklines_come_inline_as_svg_images(app_db: Path) -> None:
     """Six small images in the page itself (no request per image), each an SVG of bars and nothing else."""
     at = open_page("overview", {}, painted=False)
-    urls = [url for c in at.main.get("image") for url in c.value]
+    urls = images(at)
     assert len(urls) == 6
     for url in urls:
         head, _, body = url.partition(",")
